@@ -1,0 +1,48 @@
+"""The shared document engine: an async store speaking a documented MongoDB subset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .core import Address, Collection, Document, Engine, UpdateResult
+from .errors import (
+    BackendUnavailable,
+    DocumentTooLarge,
+    DuplicateKey,
+    EngineError,
+    InvalidDocument,
+    InvalidFilter,
+    InvalidUpdate,
+)
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = [
+    "Address",
+    "BackendUnavailable",
+    "Collection",
+    "Document",
+    "DocumentTooLarge",
+    "DuplicateKey",
+    "Engine",
+    "EngineError",
+    "InvalidDocument",
+    "InvalidFilter",
+    "InvalidUpdate",
+    "UpdateResult",
+    "create_engine",
+]
+
+
+def create_engine(settings: Settings | Any) -> Engine:
+    """The engine the settings ask for; the MongoDB driver is imported only when used."""
+    if settings.backend == "memory":
+        from .memory import MemoryEngine
+
+        return MemoryEngine(data_file=settings.data_file)
+    if settings.backend == "mongodb":
+        from .mongodb import MongoEngine
+
+        return MongoEngine.from_settings(settings)
+    raise ValueError(f"unknown backend {settings.backend!r} (memory or mongodb)")

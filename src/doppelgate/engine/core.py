@@ -1,0 +1,240 @@
+"""The engine's async interface, shared by both backends, and the rules both apply alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import msgspec
+from bson import ObjectId
+
+from .errors import DocumentTooLarge, InvalidDocument, InvalidFilter
+
+Document = dict[str, Any]
+Filter = Mapping[str, Any]
+SortSpec = Sequence[tuple[str, int]]
+IndexKeys = Sequence[str | tuple[str, int]]
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # MongoDB's BSON document limit
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder()
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a collection lives: tenants of one dialect never see each other's data."""
+
+    dialect: str
+    tenant: str
+    name: str
+
+
+class UpdateResult(NamedTuple):
+    matched: int
+    modified: int
+    upserted_id: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    keys: tuple[tuple[str, int], ...]
+    unique: bool = False
+
+    @property
+    def name(self) -> str:
+        return "_".join(f"{path}_{direction}" for path, direction in self.keys)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(path for path, _ in self.keys)
+
+
+def index_spec(keys: IndexKeys, unique: bool) -> IndexSpec:
+    pairs = tuple((k, 1) if isinstance(k, str) else (k[0], int(k[1])) for k in keys)
+    if not pairs or any(d not in (1, -1) or not p for p, d in pairs):
+        raise InvalidFilter(f"index keys must be paths with direction 1 or -1, not {keys!r}")
+    return IndexSpec(pairs, unique)
+
+
+def normalize_sort(sort: SortSpec | Mapping[str, int] | None) -> list[tuple[str, int]]:
+    items = list(sort.items()) if isinstance(sort, Mapping) else list(sort or [])
+    for path, direction in items:
+        if direction not in (1, -1) or not isinstance(path, str) or not path:
+            raise InvalidFilter(f"sort keys are (path, 1|-1), not {(path, direction)!r}")
+    return items
+
+
+def new_id() -> str:
+    """A fresh `_id`: ObjectId text, so both backends store the same kind of value."""
+    return str(ObjectId())
+
+
+def encode(doc: Any) -> bytes:
+    return _encoder.encode(doc)
+
+
+def decode(blob: bytes) -> Any:
+    return _decoder.decode(blob)
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a stored value (msgpack round trip: far faster than copy.deepcopy)."""
+    return _decoder.decode(_encoder.encode(value))
+
+
+def check_document(doc: Any, limit: int) -> bytes:
+    """Validate a document for storage and return its msgpack encoding."""
+    if not isinstance(doc, dict):
+        raise InvalidDocument("a document must be a JSON object")
+    _check_value(doc)
+    blob = _encoder.encode(doc)
+    # msgpack is never larger than BSON, so only near the limit is the exact BSON size needed
+    if len(blob) * 2 > limit:
+        import bson
+
+        size = len(bson.encode(doc))
+        if size > limit:
+            raise DocumentTooLarge(size, limit)
+    return blob
+
+
+def _check_value(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidDocument(f"field names must be strings, not {key!r}")
+            if key.startswith("$"):
+                raise InvalidDocument(f"field names cannot start with '$': {key!r}")
+            _check_value(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_value(item)
+    elif isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise InvalidDocument("datetimes must carry a time zone")
+    elif value is not None and not isinstance(value, str | int | float | bytes):
+        raise InvalidDocument(f"unsupported value type {type(value).__name__}")
+    elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise InvalidDocument(f"integer {value} does not fit in 64 bits")
+
+
+def with_id(doc: Document) -> Document:
+    """The document with `_id` first, generated when absent (MongoDB's insert rule)."""
+    if "_id" in doc:
+        if isinstance(doc["_id"], list):
+            raise InvalidDocument("_id cannot be an array")
+        return {"_id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+    return {"_id": new_id(), **doc}
+
+
+class Collection(ABC):
+    """One (dialect, tenant, name) collection. Every single-document write is atomic."""
+
+    address: Address
+
+    @abstractmethod
+    async def insert(self, doc: Document) -> Any:
+        """Insert one document; returns its `_id`. DuplicateKey on a unique clash."""
+
+    @abstractmethod
+    async def insert_many(self, docs: Sequence[Document]) -> list[Any]:
+        """Insert in order, stopping at the first failure (earlier ones stay)."""
+
+    @abstractmethod
+    async def find(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        """Matching documents, sorted in MongoDB's cross-type order; limit 0 means all."""
+
+    async def find_one(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        projection: Mapping[str, Any] | None = None,
+    ) -> Document | None:
+        found = await self.find(filter, sort=sort, limit=1, projection=projection)
+        return found[0] if found else None
+
+    @abstractmethod
+    async def count(self, filter: Filter | None = None) -> int: ...
+
+    @abstractmethod
+    async def update(
+        self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
+    ) -> UpdateResult:
+        """Apply update operators to the first (or every) match; upsert inserts when none."""
+
+    @abstractmethod
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Mapping[str, Any],
+        *,
+        upsert: bool = False,
+        sort: SortSpec | None = None,
+        projection: Mapping[str, Any] | None = None,
+        return_new: bool = True,
+    ) -> Document | None:
+        """Atomically update one document and return it (after the update unless told not to)."""
+
+    @abstractmethod
+    async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
+        """Replace the first match whole, keeping its `_id`."""
+
+    @abstractmethod
+    async def delete(self, filter: Filter, *, many: bool = True) -> int: ...
+
+    @abstractmethod
+    async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
+        """Create the index if absent (existing documents must satisfy it); returns its name."""
+
+    @abstractmethod
+    async def drop(self) -> None: ...
+
+
+class Engine(ABC):
+    """One per process: every dialect's collections, on one backend."""
+
+    backend: str
+
+    @abstractmethod
+    def collection(self, dialect: str, tenant: str, name: str) -> Collection: ...
+
+    async def open(self) -> None:
+        """Connect / load persisted data. Safe to call once at start-up."""
+
+    async def close(self) -> None:
+        """Flush and release resources."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise BackendUnavailable when the backend cannot serve requests."""
+
+    @abstractmethod
+    async def collections(self, dialect: str | None = None, tenant: str | None = None) -> list[Address]:
+        """Addresses of the existing collections, optionally of one dialect and tenant."""
+
+    async def reset(self, dialect: str | None = None, tenant: str | None = None) -> int:
+        """Drop every collection (of one dialect / tenant); returns how many were dropped."""
+        addresses = await self.collections(dialect, tenant)
+        for a in addresses:
+            await self.collection(a.dialect, a.tenant, a.name).drop()
+        return len(addresses)
+
+    async def __aenter__(self) -> Engine:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,219 @@
+"""MongoDB filter subset compiled to Python predicates (the embedded backend's matcher).
+
+Supported: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex/$options $not $elemMatch $all $size
+and the top-level $and $or $nor. Anything else raises InvalidFilter on both backends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import InvalidFilter
+from .values import MISSING, bracket, compare, equal, resolve, split_path
+
+Predicate = Callable[[Any], bool]
+
+_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_ORDERING = {
+    "$gt": lambda c: c > 0,
+    "$gte": lambda c: c >= 0,
+    "$lt": lambda c: c < 0,
+    "$lte": lambda c: c <= 0,
+}
+_LOGICAL = ("$and", "$or", "$nor")
+
+
+def compile_filter(spec: Mapping[str, Any] | None) -> Predicate:
+    """Turn a filter document into a predicate over whole documents."""
+    if spec is None:
+        return lambda doc: True
+    if not isinstance(spec, Mapping):
+        raise InvalidFilter("a filter must be a document")
+    clauses = [_compile_clause(key, value) for key, value in spec.items()]
+    if len(clauses) == 1:
+        return clauses[0]
+    return lambda doc: all(clause(doc) for clause in clauses)
+
+
+def is_operator_doc(value: Any) -> bool:
+    """True for {"$gt": 1, ...}: a field condition made of operators, not a literal document."""
+    if not isinstance(value, Mapping) or not value:
+        return False
+    dollar = [key.startswith("$") for key in value]
+    if any(dollar) and not all(dollar):
+        raise InvalidFilter(f"cannot mix operators and fields in {dict(value)!r}")
+    return dollar[0]
+
+
+def _compile_clause(key: str, value: Any) -> Predicate:
+    if key in _LOGICAL:
+        if not isinstance(value, list) or not value:
+            raise InvalidFilter(f"{key} needs a non-empty array")
+        parts = [compile_filter(sub) for sub in value]
+        if key == "$and":
+            return lambda doc: all(p(doc) for p in parts)
+        if key == "$or":
+            return lambda doc: any(p(doc) for p in parts)
+        return lambda doc: not any(p(doc) for p in parts)
+    if key.startswith("$"):
+        raise InvalidFilter(f"unknown top-level operator {key}")
+    path = split_path(key)
+    condition = compile_condition(value)
+    return lambda doc: condition(list(resolve(doc, path)))
+
+
+def compile_condition(value: Any) -> Callable[[list[Any]], bool]:
+    """A condition on one field: takes every value its path reaches (none when missing)."""
+    if not is_operator_doc(value):
+        return _any_value(_equals(value))
+    if "$regex" in value:
+        return _any_value(_regex(value["$regex"], value.get("$options", "")))
+    if "$options" in value:
+        raise InvalidFilter("$options without $regex")
+    checks = [_compile_operator(op, arg) for op, arg in value.items()]
+    if len(checks) == 1:
+        return checks[0]
+    return lambda values: all(check(values) for check in checks)
+
+
+def _any_value(test: Predicate) -> Callable[[list[Any]], bool]:
+    """A test passes when any reached value, or any element of a reached array, passes it."""
+
+    def check(values: list[Any]) -> bool:
+        if not values:
+            return test(MISSING)
+        for v in values:
+            if test(v) or (isinstance(v, list) and any(test(e) for e in v)):
+                return True
+        return False
+
+    return check
+
+
+def _equals(target: Any) -> Predicate:
+    _check_value(target)
+    if isinstance(target, re.Pattern):
+        return _regex(target.pattern, "")
+    if target is None:  # {a: null} also matches documents without a
+        return lambda v: v is None or v is MISSING
+    return lambda v: v is not MISSING and equal(v, target)
+
+
+def _regex(pattern: Any, options: Any) -> Predicate:
+    if not isinstance(pattern, str) or not isinstance(options, str):
+        raise InvalidFilter("$regex and $options take strings")
+    flags = 0
+    for letter in options:
+        if letter not in _REGEX_FLAGS:
+            raise InvalidFilter(f"unsupported $options flag {letter!r}")
+        flags |= _REGEX_FLAGS[letter]
+    try:
+        compiled = re.compile(pattern, flags)
+    except re.error as exc:
+        raise InvalidFilter(f"invalid $regex {pattern!r}: {exc}") from None
+    return lambda v: isinstance(v, str) and compiled.search(v) is not None
+
+
+def _compile_operator(op: str, arg: Any) -> Callable[[list[Any]], bool]:
+    if op == "$eq":
+        return _any_value(_equals(arg))
+    if op == "$ne":
+        positive = _any_value(_equals(arg))
+        return lambda values: not positive(values)
+    if op in _ORDERING:
+        return _any_value(_ordering(_ORDERING[op], op, arg))
+    if op in ("$in", "$nin"):
+        if not isinstance(arg, list):
+            raise InvalidFilter(f"{op} needs an array")
+        tests = [_equals(item) for item in arg]
+        positive = _any_value(lambda v: any(t(v) for t in tests))
+        return positive if op == "$in" else (lambda values: not positive(values))
+    if op == "$exists":
+        wanted = bool(arg)
+        return lambda values: bool(values) == wanted
+    if op == "$not":
+        if not is_operator_doc(arg) and not isinstance(arg, re.Pattern):
+            raise InvalidFilter("$not needs an operator document or a regex")
+        inner = compile_condition(arg) if not isinstance(arg, re.Pattern) else _any_value(_equals(arg))
+        return lambda values: not inner(values)
+    if op == "$size":
+        if bracket(arg) != 2 or int(arg) != arg or arg < 0:
+            raise InvalidFilter("$size needs a non-negative integer")
+        return lambda values: any(isinstance(v, list) and len(v) == arg for v in values)
+    if op == "$elemMatch":
+        return _elem_match(arg)
+    if op == "$all":
+        return _all(arg)
+    raise InvalidFilter(f"unknown operator {op}")
+
+
+def _ordering(accept: Callable[[int], bool], op: str, target: Any) -> Predicate:
+    _check_value(target)
+    kind = bracket(target)
+    if kind == 1 and op in ("$gte", "$lte"):  # {$gte: null} matches null and missing
+        return lambda v: v is None or v is MISSING
+    # type bracketing: ordering operators only compare values of the target's type
+    return lambda v: v is not MISSING and bracket(v) == kind and accept(compare(v, target))
+
+
+def _elem_match(arg: Any) -> Callable[[list[Any]], bool]:
+    if not isinstance(arg, Mapping) or not arg:
+        raise InvalidFilter("$elemMatch needs a non-empty document")
+    if is_operator_doc(arg):
+        condition = compile_condition(arg)
+
+        def element_ok(e: Any) -> bool:
+            return condition([e])
+    else:
+        query = compile_filter(arg)
+
+        def element_ok(e: Any) -> bool:
+            return isinstance(e, dict) and query(e)
+
+    return lambda values: any(isinstance(v, list) and any(element_ok(e) for e in v) for v in values)
+
+
+def _all(arg: Any) -> Callable[[list[Any]], bool]:
+    if not isinstance(arg, list):
+        raise InvalidFilter("$all needs an array")
+    checks = [
+        compile_condition(item) if isinstance(item, Mapping) and "$elemMatch" in item else None
+        for item in arg
+    ]
+    conditions = [c or _any_value(_equals(item)) for c, item in zip(checks, arg, strict=True)]
+    if not conditions:  # MongoDB: {$all: []} matches nothing
+        return lambda values: False
+    return lambda values: all(c(values) for c in conditions)
+
+
+def _check_value(value: Any) -> None:
+    if isinstance(value, re.Pattern):
+        return
+    try:
+        bracket(value)
+    except TypeError as exc:
+        raise InvalidFilter(str(exc)) from None
+
+
+def equality_fields(spec: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Top-level `field: value` / `field: {$eq: value}` terms (also inside $and).
+
+    The planner looks these up in hash indexes; an upsert seeds its new document from them.
+    """
+    found: dict[str, Any] = {}
+    if not spec:
+        return found
+    for key, value in spec.items():
+        if key == "$and" and isinstance(value, list):
+            for sub in value:
+                for k, v in equality_fields(sub).items():
+                    found.setdefault(k, v)
+        elif key.startswith("$"):
+            continue
+        elif not is_operator_doc(value):
+            found[key] = value
+        elif set(value) == {"$eq"}:
+            found[key] = value["$eq"]
+    return found

@@ -1,0 +1,391 @@
+"""The embedded backend: documents in memory, hash indexes, optional data file.
+
+Every operation runs without awaiting in between, so on one event loop each write is atomic.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .core import (
+    MAX_DOCUMENT_BYTES,
+    Address,
+    Collection,
+    Document,
+    Engine,
+    Filter,
+    IndexKeys,
+    IndexSpec,
+    SortSpec,
+    UpdateResult,
+    check_document,
+    clone,
+    decode,
+    encode,
+    index_spec,
+    normalize_sort,
+    with_id,
+)
+from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
+from .filters import compile_filter, equality_fields, is_operator_doc
+from .persist import DataFile
+from .projection import compile_projection
+from .updates import apply_update, validate_update
+from .values import hash_key, leaf_values, sort_key, sort_value, split_path
+
+_MAX_INDEX_KEYS_PER_DOC = 1000  # bounds the cartesian product of a compound multikey index
+
+
+class _HashIndex:
+    """Key tuple -> ids of the documents holding it; arrays index each element (multikey)."""
+
+    def __init__(self, spec: IndexSpec) -> None:
+        self.spec = spec
+        self.parts = [split_path(p) for p in spec.paths]
+        self.entries: dict[tuple[Any, ...], dict[Any, None]] = {}
+
+    def keys_of(self, doc: Document) -> set[tuple[Any, ...]]:
+        per_field = []
+        for parts in self.parts:
+            values = leaf_values(doc, parts)
+            per_field.append({hash_key(v) for v in values} or {hash_key(None)})
+        keys = set(itertools.islice(itertools.product(*per_field), _MAX_INDEX_KEYS_PER_DOC))
+        return keys
+
+    def conflict(self, keys: Iterable[tuple[Any, ...]], own_id: Any) -> tuple[Any, ...] | None:
+        for key in keys:
+            holders = self.entries.get(key)
+            if holders and any(h != own_id for h in holders):
+                return key
+        return None
+
+    def add(self, keys: Iterable[tuple[Any, ...]], id_key: Any) -> None:
+        for key in keys:
+            self.entries.setdefault(key, {})[id_key] = None
+
+    def remove(self, keys: Iterable[tuple[Any, ...]], id_key: Any) -> None:
+        for key in keys:
+            holders = self.entries.get(key)
+            if holders is not None:
+                holders.pop(id_key, None)
+                if not holders:
+                    del self.entries[key]
+
+
+def _usable_for_index(value: Any) -> bool:
+    # null also matches missing fields and arrays match by element: leave those to a scan
+    return value is not None and not isinstance(value, dict | list)
+
+
+class MemoryCollection(Collection):
+    def __init__(self, engine: MemoryEngine, address: Address) -> None:
+        self.address = address
+        self._engine = engine
+        self.docs: dict[Any, Document] = {}
+        self.indexes: dict[str, _HashIndex] = {}
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _candidates(self, filter: Filter | None) -> Iterable[Document]:
+        """Documents that may match: an index look-up when the filter pins indexed keys."""
+        terms = equality_fields(filter)
+        if "_id" in terms and _usable_for_index(terms["_id"]):
+            doc = self.docs.get(hash_key(terms["_id"]))
+            return [doc] if doc is not None else []
+        for index in self.indexes.values():
+            paths = index.spec.paths
+            if all(p in terms and _usable_for_index(terms[p]) for p in paths):
+                key = tuple(hash_key(terms[p]) for p in paths)
+                return [self.docs[i] for i in index.entries.get(key, ())]
+        return self.docs.values()
+
+    def _matching(self, filter: Filter | None) -> list[Document]:
+        predicate = compile_filter(filter)
+        return [doc for doc in self._candidates(filter) if predicate(doc)]
+
+    async def find(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        return self._find(filter, sort, skip, limit, projection)
+
+    def _find(
+        self,
+        filter: Filter | None,
+        sort: SortSpec | None,
+        skip: int,
+        limit: int,
+        projection: Mapping[str, Any] | None,
+    ) -> list[Document]:
+        project = compile_projection(projection)
+        found = self._matching(filter)
+        for path, direction in reversed(normalize_sort(sort)):
+            parts, descending = split_path(path), direction < 0
+            found.sort(key=lambda d: sort_key(sort_value(d, parts, descending)), reverse=descending)
+        found = found[skip : skip + limit if limit else None] if skip or limit else found
+        return [clone(project(d) if project else d) for d in found]
+
+    async def count(self, filter: Filter | None = None) -> int:
+        if not filter:
+            return len(self.docs)
+        return len(self._matching(filter))
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _store(self, doc: Document, old: Document | None) -> Document:
+        """Check and commit one document (new or replacing `old`); all-or-nothing."""
+        blob = check_document(doc, self._engine.max_document_bytes)
+        id_key = hash_key(doc["_id"])
+        if old is None and id_key in self.docs:
+            raise DuplicateKey("_id_", {"_id": doc["_id"]})
+        new_keys = {name: index.keys_of(doc) for name, index in self.indexes.items()}
+        for name, index in self.indexes.items():
+            if index.spec.unique:
+                clash = index.conflict(new_keys[name], id_key)
+                if clash is not None:
+                    raise DuplicateKey(name, _key_doc(index.spec, doc))
+        stored = decode(blob)  # a private copy: callers cannot mutate stored state
+        for name, index in self.indexes.items():
+            if old is not None:
+                index.remove(index.keys_of(old), id_key)
+            index.add(new_keys[name], id_key)
+        self.docs[id_key] = stored
+        self._engine.journal_put(self.address, blob)
+        return stored
+
+    async def insert(self, doc: Document) -> Any:
+        return self._insert(doc)
+
+    def _insert(self, doc: Document) -> Any:
+        if not isinstance(doc, dict):
+            raise InvalidDocument("a document must be a JSON object")
+        stored = self._store(with_id(doc), None)
+        self._engine.touch(self)
+        return stored["_id"]
+
+    async def insert_many(self, docs: Sequence[Document]) -> list[Any]:
+        return [self._insert(doc) for doc in docs]
+
+    def _update_one(self, doc: Document, update: Mapping[str, Any]) -> tuple[Document, bool]:
+        new = clone(doc)
+        apply_update(new, update, inserting=False)
+        if hash_key(new.get("_id")) != hash_key(doc["_id"]):
+            raise InvalidUpdate("the _id field cannot be changed")
+        if encode(new) == encode(doc):  # byte-equal: 1 vs 1.0 vs true still count as changes
+            return doc, False
+        return self._store(new, doc), True
+
+    def _upsert(
+        self, filter: Filter, update: Mapping[str, Any] | None, replacement: Document | None
+    ) -> Document:
+        seed: Document = {}
+        for path, value in equality_fields(filter).items():
+            if not path.startswith("$") and not is_operator_doc(value):
+                apply_update(seed, {"$set": {path: value}}, inserting=True)
+        if replacement is not None:
+            new = {**({"_id": seed["_id"]} if "_id" in seed else {}), **replacement}
+        else:
+            new = seed
+            apply_update(new, update or {}, inserting=True)
+        stored = self._store(with_id(new), None)
+        self._engine.touch(self)
+        return stored
+
+    async def update(
+        self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
+    ) -> UpdateResult:
+        validate_update(update)
+        matched = self._matching(filter)
+        if not matched:
+            if upsert:
+                return UpdateResult(0, 0, self._upsert(filter, update, None)["_id"])
+            return UpdateResult(0, 0)
+        modified = 0
+        for doc in matched if many else matched[:1]:
+            modified += self._update_one(doc, update)[1]
+        return UpdateResult(len(matched) if many else 1, modified)
+
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Mapping[str, Any],
+        *,
+        upsert: bool = False,
+        sort: SortSpec | None = None,
+        projection: Mapping[str, Any] | None = None,
+        return_new: bool = True,
+    ) -> Document | None:
+        validate_update(update)
+        project = compile_projection(projection)
+        found = self._find(filter, sort, 0, 1, None)
+        if not found:
+            if not upsert:
+                return None
+            stored = self._upsert(filter, update, None)
+            return clone(project(stored) if project else stored) if return_new else None
+        old = self.docs[hash_key(found[0]["_id"])]
+        new, _ = self._update_one(old, update)
+        result = new if return_new else old
+        return clone(project(result) if project else result)
+
+    async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
+        if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
+            raise InvalidUpdate("a replacement is a plain document without operators")
+        matched = self._matching(filter)
+        if not matched:
+            if upsert:
+                return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
+            return UpdateResult(0, 0)
+        old = matched[0]
+        if "_id" in doc and hash_key(doc["_id"]) != hash_key(old["_id"]):
+            raise InvalidUpdate("the _id field cannot be changed")
+        new = {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+        if encode(new) == encode(old):
+            return UpdateResult(1, 0)
+        self._store(new, old)
+        return UpdateResult(1, 1)
+
+    async def delete(self, filter: Filter, *, many: bool = True) -> int:
+        matched = self._matching(filter)
+        victims = matched if many else matched[:1]
+        for doc in victims:
+            id_key = hash_key(doc["_id"])
+            for index in self.indexes.values():
+                index.remove(index.keys_of(doc), id_key)
+            del self.docs[id_key]
+            self._engine.journal_delete(self.address, doc["_id"])
+        return len(victims)
+
+    async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
+        spec = index_spec(keys, unique)
+        self._add_index(spec)
+        self._engine.touch(self)
+        return spec.name
+
+    def _add_index(self, spec: IndexSpec, journal: bool = True) -> None:
+        existing = self.indexes.get(spec.name)
+        if existing is not None and existing.spec == spec:
+            return
+        index = _HashIndex(spec)
+        for doc in self.docs.values():
+            keys = index.keys_of(doc)
+            if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
+                raise DuplicateKey(spec.name, _key_doc(spec, doc))
+            index.add(keys, hash_key(doc["_id"]))
+        self.indexes[spec.name] = index
+        if journal:
+            self._engine.journal_index(self.address, spec)
+
+    async def drop(self) -> None:
+        self._engine.forget(self.address)
+
+
+def _key_doc(spec: IndexSpec, doc: Document) -> dict[str, Any]:
+    key: dict[str, Any] = {}
+    for path in spec.paths:
+        values = leaf_values(doc, split_path(path))
+        key[path] = values[0] if len(values) == 1 else (values or None)
+    return key
+
+
+class MemoryEngine(Engine):
+    backend = "memory"
+
+    def __init__(
+        self, *, data_file: str | Path | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES
+    ) -> None:
+        self.max_document_bytes = max_document_bytes
+        self._collections: dict[Address, MemoryCollection] = {}
+        self._live: set[Address] = set()  # collections that exist (have had a write or index)
+        self._file = DataFile(Path(data_file)) if data_file else None
+
+    def collection(self, dialect: str, tenant: str, name: str) -> MemoryCollection:
+        address = Address(dialect, tenant, name)
+        found = self._collections.get(address)
+        if found is None:
+            found = self._collections[address] = MemoryCollection(self, address)
+        return found
+
+    async def open(self) -> None:
+        if self._file is None:
+            return
+        for address, indexes, docs in self._file.load():
+            coll = self.collection(address.dialect, address.tenant, address.name)
+            coll.docs = {hash_key(d["_id"]): d for d in docs}
+            coll.indexes = {}
+            for spec in indexes:
+                coll._add_index(spec, journal=False)
+            self._live.add(address)
+        self._file.open_journal()
+
+    async def close(self) -> None:
+        if self._file is not None:
+            self._file.snapshot(self._snapshot_state())
+            self._file.close()
+
+    async def ping(self) -> None:
+        return None
+
+    async def collections(self, dialect: str | None = None, tenant: str | None = None) -> list[Address]:
+        return sorted(
+            (
+                a
+                for a in self._live
+                if (dialect is None or a.dialect == dialect) and (tenant is None or a.tenant == tenant)
+            ),
+            key=lambda a: (a.dialect, a.tenant, a.name),
+        )
+
+    # -- bookkeeping for collections and the data file ---------------------------------------
+
+    def touch(self, coll: MemoryCollection) -> None:
+        self._live.add(coll.address)
+
+    def forget(self, address: Address) -> None:
+        self._collections.pop(address, None)
+        self._live.discard(address)
+        if self._file is not None:
+            self._file.append(["drop", *_addr(address)])
+
+    def journal_put(self, address: Address, blob: bytes) -> None:
+        self._live.add(address)
+        if self._file is not None:
+            self._file.append_raw(address, blob)
+            self._maybe_compact()
+
+    def journal_delete(self, address: Address, doc_id: Any) -> None:
+        if self._file is not None:
+            self._file.append(["del", *_addr(address), doc_id])
+            self._maybe_compact()
+
+    def journal_index(self, address: Address, spec: IndexSpec) -> None:
+        if self._file is not None:
+            self._file.append(["index", *_addr(address), [list(k) for k in spec.keys], spec.unique])
+
+    def _maybe_compact(self) -> None:
+        assert self._file is not None
+        if self._file.wants_compaction():
+            self._file.snapshot(self._snapshot_state())
+
+    def _snapshot_state(self) -> list[tuple[Address, list[IndexSpec], Iterable[Document]]]:
+        return [
+            (
+                a,
+                [i.spec for i in self._collections[a].indexes.values()],
+                self._collections[a].docs.values(),
+            )
+            for a in self._live
+            if a in self._collections
+        ]
+
+
+def _addr(address: Address) -> list[str]:
+    return [address.dialect, address.tenant, address.name]

@@ -1,0 +1,169 @@
+"""MongoDB update-operator subset applied to a document in place.
+
+Supported: $set $unset $inc $push ($each) $pull $addToSet ($each) $setOnInsert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidUpdate
+from .filters import compile_condition, compile_filter, is_operator_doc
+from .values import bracket, equal, split_path
+
+OPERATORS = ("$set", "$unset", "$inc", "$push", "$pull", "$addToSet", "$setOnInsert")
+
+
+def validate_update(update: Any) -> list[tuple[str, str, Any]]:
+    """Check the update's shape; returns (operator, path, argument) triples."""
+    if not isinstance(update, Mapping) or not update:
+        raise InvalidUpdate("an update must be a non-empty document of operators")
+    steps: list[tuple[str, str, Any]] = []
+    for op, fields in update.items():
+        if op not in OPERATORS:
+            raise InvalidUpdate(f"unknown update operator {op}")
+        if not isinstance(fields, Mapping) or not fields:
+            raise InvalidUpdate(f"{op} needs a non-empty document")
+        for path, arg in fields.items():
+            if not path or path.startswith("$") or "" in path.split("."):
+                raise InvalidUpdate(f"invalid field path {path!r}")
+            if path == "_id" or path.startswith("_id."):
+                if op != "$setOnInsert":
+                    raise InvalidUpdate("the _id field cannot be updated")
+            steps.append((op, path, arg))
+    paths = sorted(p for _, p, _ in steps)
+    for a, b in zip(paths, paths[1:], strict=False):
+        if a == b or b.startswith(a + "."):
+            raise InvalidUpdate(f"updating the path {b!r} would create a conflict at {a!r}")
+    return steps
+
+
+def apply_update(doc: dict[str, Any], update: Mapping[str, Any], *, inserting: bool) -> None:
+    """Apply `update` to `doc` in place; the caller works on a copy so failure changes nothing."""
+    for op, path, arg in validate_update(update):
+        parts = split_path(path)
+        if op == "$set" or (op == "$setOnInsert" and inserting):
+            _set(doc, parts, arg)
+        elif op == "$unset":
+            _unset(doc, parts)
+        elif op == "$inc":
+            _inc(doc, parts, arg, path)
+        elif op in ("$push", "$addToSet"):
+            _push(doc, parts, arg, path, unique=op == "$addToSet")
+        elif op == "$pull":
+            _pull(doc, parts, arg, path)
+
+
+def _container(doc: dict[str, Any], parts: tuple[str, ...], create: bool) -> Any:
+    """The document or array holding the last path step (None when absent and not created)."""
+    node: Any = doc
+    for part in parts[:-1]:
+        if isinstance(node, dict):
+            if part not in node:
+                if not create:
+                    return None
+                node[part] = {}
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit():
+            index = int(part)
+            if index >= len(node):
+                if not create:
+                    return None
+                node.extend([None] * (index + 1 - len(node)))
+                node[index] = {}
+            node = node[index]
+        else:
+            if not create:
+                return None
+            raise InvalidUpdate(f"cannot create field {part!r} in element {node!r}")
+    return node
+
+
+def _get(doc: dict[str, Any], parts: tuple[str, ...]) -> tuple[Any, bool]:
+    node = _container(doc, parts, create=False)
+    last = parts[-1]
+    if isinstance(node, dict) and last in node:
+        return node[last], True
+    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        return node[int(last)], True
+    return None, False
+
+
+def _set(doc: dict[str, Any], parts: tuple[str, ...], value: Any) -> None:
+    node = _container(doc, parts, create=True)
+    last = parts[-1]
+    if isinstance(node, dict):
+        node[last] = value
+    elif isinstance(node, list) and last.isdigit():
+        index = int(last)
+        if index >= len(node):
+            node.extend([None] * (index + 1 - len(node)))
+        node[index] = value
+    else:
+        raise InvalidUpdate(f"cannot create field {last!r} in element {node!r}")
+
+
+def _unset(doc: dict[str, Any], parts: tuple[str, ...]) -> None:
+    node = _container(doc, parts, create=False)
+    last = parts[-1]
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = None  # MongoDB keeps array positions: $unset leaves null
+
+
+def _inc(doc: dict[str, Any], parts: tuple[str, ...], amount: Any, path: str) -> None:
+    if bracket(amount) != 2:
+        raise InvalidUpdate(f"$inc on {path!r} needs a number, not {amount!r}")
+    current, present = _get(doc, parts)
+    if present and bracket(current) != 2:
+        raise InvalidUpdate(f"cannot apply $inc to non-numeric field {path!r}")
+    _set(doc, parts, (current if present else 0) + amount)
+
+
+def _items(arg: Any, op: str) -> list[Any]:
+    if isinstance(arg, Mapping) and "$each" in arg:
+        if set(arg) != {"$each"} or not isinstance(arg["$each"], list):
+            raise InvalidUpdate(f"{op} supports only $each: [values]")
+        return list(arg["$each"])
+    return [arg]
+
+
+def _push(doc: dict[str, Any], parts: tuple[str, ...], arg: Any, path: str, unique: bool) -> None:
+    op = "$addToSet" if unique else "$push"
+    items = _items(arg, op)
+    current, present = _get(doc, parts)
+    if not present:
+        _set(doc, parts, [])
+        current, _ = _get(doc, parts)
+    elif not isinstance(current, list):
+        raise InvalidUpdate(f"{op} needs an array at {path!r}")
+    for item in items:
+        if unique and any(equal(item, existing) for existing in current):
+            continue
+        current.append(item)
+
+
+def _pull(doc: dict[str, Any], parts: tuple[str, ...], arg: Any, path: str) -> None:
+    current, present = _get(doc, parts)
+    if not present:
+        return
+    if not isinstance(current, list):
+        raise InvalidUpdate(f"$pull needs an array at {path!r}")
+    if is_operator_doc(arg):
+        condition = compile_condition(arg)
+
+        def remove(e: Any) -> bool:
+            return condition([e])
+    elif isinstance(arg, Mapping):
+        query = compile_filter(arg)
+
+        def remove(e: Any) -> bool:
+            return isinstance(e, dict) and query(e)
+    else:
+
+        def remove(e: Any) -> bool:
+            return equal(e, arg)
+
+    current[:] = [e for e in current if not remove(e)]
