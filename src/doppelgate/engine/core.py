@@ -211,10 +211,10 @@ class Engine(ABC):
     @abstractmethod
     def collection(self, dialect: str, tenant: str, name: str) -> Collection: ...
 
-    async def open(self) -> None:
+    async def open(self) -> None:  # noqa: B027 - a no-op default, not a missing method
         """Connect / load persisted data. Safe to call once at start-up."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027
         """Flush and release resources."""
 
     @abstractmethod
@@ -222,7 +222,9 @@ class Engine(ABC):
         """Raise BackendUnavailable when the backend cannot serve requests."""
 
     @abstractmethod
-    async def collections(self, dialect: str | None = None, tenant: str | None = None) -> list[Address]:
+    async def collections(
+        self, dialect: str | None = None, tenant: str | None = None
+    ) -> list[Address]:
         """Addresses of the existing collections, optionally of one dialect and tenant."""
 
     async def reset(self, dialect: str | None = None, tenant: str | None = None) -> int:

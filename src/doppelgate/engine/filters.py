@@ -64,28 +64,37 @@ def _compile_clause(key: str, value: Any) -> Predicate:
     return lambda doc: condition(list(resolve(doc, path)))
 
 
-def compile_condition(value: Any) -> Callable[[list[Any]], bool]:
-    """A condition on one field: takes every value its path reaches (none when missing)."""
+def compile_condition(value: Any, traverse: bool = True) -> Callable[[list[Any]], bool]:
+    """A condition on one field: takes every value its path reaches (none when missing).
+
+    With `traverse`, an array value also matches when one of its elements does; $elemMatch turns
+    it off, as MongoDB applies an $elemMatch's operators to each element as it is.
+    """
     if not is_operator_doc(value):
-        return _any_value(_equals(value))
+        return _any_value(_equals(value), traverse)
+    checks = []
     if "$regex" in value:
-        return _any_value(_regex(value["$regex"], value.get("$options", "")))
-    if "$options" in value:
+        checks.append(_any_value(_regex(value["$regex"], value.get("$options", "")), traverse))
+    elif "$options" in value:
         raise InvalidFilter("$options without $regex")
-    checks = [_compile_operator(op, arg) for op, arg in value.items()]
+    checks += [
+        _compile_operator(op, arg, traverse)
+        for op, arg in value.items()
+        if op not in ("$regex", "$options")
+    ]
     if len(checks) == 1:
         return checks[0]
     return lambda values: all(check(values) for check in checks)
 
 
-def _any_value(test: Predicate) -> Callable[[list[Any]], bool]:
+def _any_value(test: Predicate, traverse: bool = True) -> Callable[[list[Any]], bool]:
     """A test passes when any reached value, or any element of a reached array, passes it."""
 
     def check(values: list[Any]) -> bool:
         if not values:
             return test(MISSING)
         for v in values:
-            if test(v) or (isinstance(v, list) and any(test(e) for e in v)):
+            if test(v) or (traverse and isinstance(v, list) and any(test(e) for e in v)):
                 return True
         return False
 
@@ -94,8 +103,8 @@ def _any_value(test: Predicate) -> Callable[[list[Any]], bool]:
 
 def _equals(target: Any) -> Predicate:
     _check_value(target)
-    if isinstance(target, re.Pattern):
-        return _regex(target.pattern, "")
+    if isinstance(target, re.Pattern):  # its own flags (re.I ...) apply
+        return lambda v: isinstance(v, str) and target.search(v) is not None
     if target is None:  # {a: null} also matches documents without a
         return lambda v: v is None or v is MISSING
     return lambda v: v is not MISSING and equal(v, target)
@@ -116,19 +125,19 @@ def _regex(pattern: Any, options: Any) -> Predicate:
     return lambda v: isinstance(v, str) and compiled.search(v) is not None
 
 
-def _compile_operator(op: str, arg: Any) -> Callable[[list[Any]], bool]:
+def _compile_operator(op: str, arg: Any, traverse: bool) -> Callable[[list[Any]], bool]:
     if op == "$eq":
-        return _any_value(_equals(arg))
+        return _any_value(_equals(arg), traverse)
     if op == "$ne":
-        positive = _any_value(_equals(arg))
+        positive = _any_value(_equals(arg), traverse)
         return lambda values: not positive(values)
     if op in _ORDERING:
-        return _any_value(_ordering(_ORDERING[op], op, arg))
+        return _any_value(_ordering(_ORDERING[op], op, arg), traverse)
     if op in ("$in", "$nin"):
         if not isinstance(arg, list):
             raise InvalidFilter(f"{op} needs an array")
         tests = [_equals(item) for item in arg]
-        positive = _any_value(lambda v: any(t(v) for t in tests))
+        positive = _any_value(lambda v: any(t(v) for t in tests), traverse)
         return positive if op == "$in" else (lambda values: not positive(values))
     if op == "$exists":
         wanted = bool(arg)
@@ -136,7 +145,11 @@ def _compile_operator(op: str, arg: Any) -> Callable[[list[Any]], bool]:
     if op == "$not":
         if not is_operator_doc(arg) and not isinstance(arg, re.Pattern):
             raise InvalidFilter("$not needs an operator document or a regex")
-        inner = compile_condition(arg) if not isinstance(arg, re.Pattern) else _any_value(_equals(arg))
+        inner = (
+            compile_condition(arg, traverse)
+            if not isinstance(arg, re.Pattern)
+            else _any_value(_equals(arg), traverse)
+        )
         return lambda values: not inner(values)
     if op == "$size":
         if bracket(arg) != 2 or int(arg) != arg or arg < 0:
@@ -145,7 +158,7 @@ def _compile_operator(op: str, arg: Any) -> Callable[[list[Any]], bool]:
     if op == "$elemMatch":
         return _elem_match(arg)
     if op == "$all":
-        return _all(arg)
+        return _all(arg, traverse)
     raise InvalidFilter(f"unknown operator {op}")
 
 
@@ -161,8 +174,11 @@ def _ordering(accept: Callable[[int], bool], op: str, target: Any) -> Predicate:
 def _elem_match(arg: Any) -> Callable[[list[Any]], bool]:
     if not isinstance(arg, Mapping) or not arg:
         raise InvalidFilter("$elemMatch needs a non-empty document")
-    if is_operator_doc(arg):
-        condition = compile_condition(arg)
+    # MongoDB: operators on each element when the first key is one ($and/$or/$nor excepted),
+    # otherwise a query on each element that is a document
+    first = next(iter(arg))
+    if first.startswith("$") and first not in _LOGICAL:
+        condition = compile_condition(arg, traverse=False)
 
         def element_ok(e: Any) -> bool:
             return condition([e])
@@ -175,14 +191,16 @@ def _elem_match(arg: Any) -> Callable[[list[Any]], bool]:
     return lambda values: any(isinstance(v, list) and any(element_ok(e) for e in v) for v in values)
 
 
-def _all(arg: Any) -> Callable[[list[Any]], bool]:
+def _all(arg: Any, traverse: bool) -> Callable[[list[Any]], bool]:
     if not isinstance(arg, list):
         raise InvalidFilter("$all needs an array")
     checks = [
         compile_condition(item) if isinstance(item, Mapping) and "$elemMatch" in item else None
         for item in arg
     ]
-    conditions = [c or _any_value(_equals(item)) for c, item in zip(checks, arg, strict=True)]
+    conditions = [
+        c or _any_value(_equals(item), traverse) for c, item in zip(checks, arg, strict=True)
+    ]
     if not conditions:  # MongoDB: {$all: []} matches nothing
         return lambda values: False
     return lambda values: all(c(values) for c in conditions)
@@ -212,8 +230,10 @@ def equality_fields(spec: Mapping[str, Any] | None) -> dict[str, Any]:
                     found.setdefault(k, v)
         elif key.startswith("$"):
             continue
+        elif isinstance(value, re.Pattern):  # a pattern match, not an equality
+            continue
         elif not is_operator_doc(value):
             found[key] = value
-        elif set(value) == {"$eq"}:
+        elif set(value) == {"$eq"} and not isinstance(value["$eq"], re.Pattern):
             found[key] = value["$eq"]
     return found

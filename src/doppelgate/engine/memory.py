@@ -86,6 +86,9 @@ class MemoryCollection(Collection):
         self._engine = engine
         self.docs: dict[Any, Document] = {}
         self.indexes: dict[str, _HashIndex] = {}
+        # documents the last filtered read or write tested against its filter: how tests see
+        # that an indexed look-up does not scan
+        self.examined = 0
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -104,7 +107,9 @@ class MemoryCollection(Collection):
 
     def _matching(self, filter: Filter | None) -> list[Document]:
         predicate = compile_filter(filter)
-        return [doc for doc in self._candidates(filter) if predicate(doc)]
+        candidates = list(self._candidates(filter))
+        self.examined = len(candidates)
+        return [doc for doc in candidates if predicate(doc)]
 
     async def find(
         self,
@@ -190,11 +195,14 @@ class MemoryCollection(Collection):
         for path, value in equality_fields(filter).items():
             if not path.startswith("$") and not is_operator_doc(value):
                 apply_update(seed, {"$set": {path: value}}, inserting=True)
+        pinned_id = "_id" in seed, seed.get("_id")  # the filter's _id equality, if any
         if replacement is not None:
             new = {**({"_id": seed["_id"]} if "_id" in seed else {}), **replacement}
         else:
             new = seed
             apply_update(new, update or {}, inserting=True)
+        if pinned_id[0] and hash_key(new.get("_id")) != hash_key(pinned_id[1]):
+            raise InvalidUpdate("the _id field cannot be changed")
         stored = self._store(with_id(new), None)
         self._engine.touch(self)
         return stored
@@ -285,6 +293,9 @@ class MemoryCollection(Collection):
             self._engine.journal_index(self.address, spec)
 
     async def drop(self) -> None:
+        # cleared in place: a dialect may hold this object across requests
+        self.docs = {}
+        self.indexes = {}
         self._engine.forget(self.address)
 
 
@@ -306,6 +317,7 @@ class MemoryEngine(Engine):
         self._collections: dict[Address, MemoryCollection] = {}
         self._live: set[Address] = set()  # collections that exist (have had a write or index)
         self._file = DataFile(Path(data_file)) if data_file else None
+        self._loaded = False  # a snapshot taken before open() would overwrite the file's data
 
     def collection(self, dialect: str, tenant: str, name: str) -> MemoryCollection:
         address = Address(dialect, tenant, name)
@@ -324,22 +336,27 @@ class MemoryEngine(Engine):
             for spec in indexes:
                 coll._add_index(spec, journal=False)
             self._live.add(address)
+        self._loaded = True
         self._file.open_journal()
 
     async def close(self) -> None:
         if self._file is not None:
-            self._file.snapshot(self._snapshot_state())
+            if self._loaded:
+                self._file.snapshot(self._snapshot_state())
             self._file.close()
 
     async def ping(self) -> None:
         return None
 
-    async def collections(self, dialect: str | None = None, tenant: str | None = None) -> list[Address]:
+    async def collections(
+        self, dialect: str | None = None, tenant: str | None = None
+    ) -> list[Address]:
         return sorted(
             (
                 a
                 for a in self._live
-                if (dialect is None or a.dialect == dialect) and (tenant is None or a.tenant == tenant)
+                if (dialect is None or a.dialect == dialect)
+                and (tenant is None or a.tenant == tenant)
             ),
             key=lambda a: (a.dialect, a.tenant, a.name),
         )
@@ -350,7 +367,6 @@ class MemoryEngine(Engine):
         self._live.add(coll.address)
 
     def forget(self, address: Address) -> None:
-        self._collections.pop(address, None)
         self._live.discard(address)
         if self._file is not None:
             self._file.append(["drop", *_addr(address)])
@@ -372,7 +388,7 @@ class MemoryEngine(Engine):
 
     def _maybe_compact(self) -> None:
         assert self._file is not None
-        if self._file.wants_compaction():
+        if self._loaded and self._file.wants_compaction():
             self._file.snapshot(self._snapshot_state())
 
     def _snapshot_state(self) -> list[tuple[Address, list[IndexSpec], Iterable[Document]]]:

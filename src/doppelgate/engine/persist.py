@@ -109,7 +109,9 @@ class DataFile:
     def wants_compaction(self) -> bool:
         return self._journal_bytes > max(_MIN_COMPACT_BYTES, self._snapshot_bytes)
 
-    def snapshot(self, collections: list[tuple[Address, list[IndexSpec], Iterable[Document]]]) -> None:
+    def snapshot(
+        self, collections: list[tuple[Address, list[IndexSpec], Iterable[Document]]]
+    ) -> None:
         body = {
             "format": FORMAT,
             "collections": [

@@ -5,6 +5,7 @@ Supported: $set $unset $inc $push ($each) $pull $addToSet ($each) $setOnInsert.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,14 +29,15 @@ def validate_update(update: Any) -> list[tuple[str, str, Any]]:
         for path, arg in fields.items():
             if not path or path.startswith("$") or "" in path.split("."):
                 raise InvalidUpdate(f"invalid field path {path!r}")
-            if path == "_id" or path.startswith("_id."):
-                if op != "$setOnInsert":
-                    raise InvalidUpdate("the _id field cannot be updated")
+            # `_id` paths are allowed: the backend rejects the update if it changes the `_id`
             steps.append((op, path, arg))
-    paths = sorted(p for _, p, _ in steps)
-    for a, b in zip(paths, paths[1:], strict=False):
-        if a == b or b.startswith(a + "."):
-            raise InvalidUpdate(f"updating the path {b!r} would create a conflict at {a!r}")
+    # sorted as parts, a path is directly followed by the paths inside it ("a", "a.b", "a-b")
+    paths = sorted(split_path(p) for _, p, _ in steps)
+    for a, b in itertools.pairwise(paths):
+        if b[: len(a)] == a:
+            raise InvalidUpdate(
+                f"updating the path {'.'.join(b)!r} would create a conflict at {'.'.join(a)!r}"
+            )
     return steps
 
 
