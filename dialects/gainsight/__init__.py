@@ -1,1 +1,15 @@
-"""gainsight dialect."""
+"""gainsight dialect: Gainsight CS custom object and company APIs (gainsight-custom-objects.md)."""
+
+from doppelgate.dialect import Dialect
+
+from .errors import internal_error, not_found
+from .routes import routes
+
+DIALECT = Dialect(
+    name="gainsight",
+    prefix="/gainsight",
+    hosts=("*.gainsightcloud.com",),  # the tenant's <sub>.gainsightcloud.com (spec §0)
+    routes=routes,
+    internal_error=internal_error,
+    not_found=not_found,
+)

@@ -1,1 +1,16 @@
-"""gigya dialect."""
+"""gigya dialect: SAP Customer Data Cloud (Gigya) Data Store, ds.* (specs/gigya-ds.md)."""
+
+from doppelgate.dialect import Dialect
+
+from .errors import internal_error, not_found
+from .routes import routes
+
+DIALECT = Dialect(
+    name="gigya",
+    prefix="/gigya",
+    # ds.<dc>, accounts.<dc>, mtls.<dc>; China: cn1.gigya-api.cn, cn1.sapcdm.cn (spec §1)
+    hosts=("*.gigya.com", "*.gigya-api.cn", "*.sapcdm.cn"),
+    routes=routes,
+    internal_error=internal_error,
+    not_found=not_found,
+)

@@ -1,1 +1,24 @@
-"""lightblue dialect."""
+"""lightblue dialect: lightblue data and metadata services (specs/lightblue.md)."""
+
+from collections.abc import Sequence
+
+from doppelgate.config import Settings
+from doppelgate.dialect import Dialect
+
+from .errors import internal_error, not_found
+from .routes import routes
+
+
+def configured_hosts(settings: Settings) -> Sequence[str]:
+    return settings.lightblue_hosts  # lightblue is self-hosted: no vendor host to know
+
+
+DIALECT = Dialect(
+    name="lightblue",
+    prefix="/lightblue",
+    hosts=(),
+    routes=routes,
+    internal_error=internal_error,
+    not_found=not_found,
+    configured_hosts=configured_hosts,
+)

@@ -1,1 +1,16 @@
-"""spid dialect."""
+"""spid dialect: SPiD / Schibsted account API v2 data objects (specs/spid-dataobjects.md)."""
+
+from doppelgate.dialect import Dialect
+
+from .errors import internal_error, not_found
+from .routes import routes
+
+DIALECT = Dialect(
+    name="spid",
+    prefix="/spid",
+    # prod, PHP SDK prod default, stage/pre (spec §1)
+    hosts=("login.schibsted.com", "payment.schibsted.no", "identity-pre.schibsted.com"),
+    routes=routes,
+    internal_error=internal_error,
+    not_found=not_found,
+)

@@ -1,0 +1,135 @@
+"""`doppelgate serve`: the four dialects on one port (settings: CLI > DOPPELGATE_* env > TOML)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .config import SETTINGS_JSON_ENV, ConfigError, Settings, load_settings, settings_to_json
+
+if TYPE_CHECKING:
+    import socket
+
+    import uvicorn
+
+HEALTH_PATH = "/_doppelgate/health"  # gateway.HEALTH_PATH, without importing the gateway early
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="doppelgate",
+        description="Gigya DS, SPiD dataobjects, Gainsight custom objects and lightblue, emulated.",
+    )
+    parser.add_argument("--version", action="version", version=f"doppelgate {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve every dialect on one port",
+        description="Serve every dialect on one port. Each option can also come from its "
+        "DOPPELGATE_* environment variable (DOPPELGATE_PORT, ...) or the TOML config file.",
+    )
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on, 0 for any free one (8080)")
+    serve.add_argument("--backend", choices=["memory", "mongodb"], help="document store (memory)")
+    serve.add_argument("--mongo-url", help="MongoDB URL for --backend mongodb")
+    serve.add_argument("--data-file", help="memory backend: keep the data in this file")
+    serve.add_argument("--config", help="TOML settings file (or DOPPELGATE_CONFIG)")
+    serve.add_argument("--workers", type=int, help="worker processes (mongodb backend only)")
+    serve.add_argument(
+        "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "serve":
+        parser.print_help(sys.stderr)
+        return 2
+    overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    try:
+        settings = load_settings(overrides, config_path=args.config)
+    except ConfigError as exc:
+        return fail(str(exc))
+    if settings.workers > 1 and settings.backend == "memory":
+        return fail(
+            f"--workers {settings.workers} needs a shared backend: the memory backend keeps its "
+            "data inside one process (use --backend mongodb, or --workers 1)"
+        )
+    return serve(settings)
+
+
+def fail(message: str) -> int:
+    print(f"doppelgate: error: {message}", file=sys.stderr)
+    return 2
+
+
+def announce(settings: Settings, port: int) -> None:
+    """One line per dialect with its URL, then the health URL."""
+    from .dialect import load_dialects
+
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base = f"http://{host}:{port}"
+    lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
+    lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
+    print("\n".join(lines), flush=True)
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .gateway import setup_logging
+
+    setup_logging(settings.log_level)
+    if settings.workers > 1:
+        port = settings.port or _free_port(settings.host)  # the URLs are printed before binding
+        os.environ[SETTINGS_JSON_ENV] = settings_to_json(settings)  # read by app_from_env
+        announce(settings, port)
+        uvicorn.run(
+            "doppelgate.gateway:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+        )
+        return 0
+    from .gateway import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+    )
+    server = _announcing_server(config, settings)
+    server.run()
+    return 0 if server.started else 1
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _announcing_server(config: uvicorn.Config, settings: Settings) -> uvicorn.Server:
+    """uvicorn's Server that prints the dialect URLs once its socket is bound (port 0 resolved)."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                bound = [s.getsockname() for srv in self.servers for s in srv.sockets]
+                announce(settings, bound[0][1] if bound else settings.port)
+
+    return AnnouncingServer(config)

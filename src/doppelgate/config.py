@@ -1,0 +1,128 @@
+"""Settings: defaults < TOML file < DOPPELGATE_* environment variables < command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import msgspec
+
+Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+
+CONFIG_ENV = "DOPPELGATE_CONFIG"
+SETTINGS_JSON_ENV = "DOPPELGATE_SETTINGS_JSON"  # hands settings to `uvicorn --workers` processes
+
+
+class ConfigError(Exception):
+    """A setting is misspelt or out of range: the message names it and where it came from."""
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Everything a doppelgate process needs; `dialects` holds free-form per-dialect tables."""
+
+    host: str = "127.0.0.1"
+    port: Port = 8080
+    backend: Literal["memory", "mongodb"] = "memory"
+    mongo_url: str = "mongodb://127.0.0.1:27017"
+    mongo_database: str = "doppelgate"
+    mongo_pool_size: Positive = 100
+    mongo_timeout_ms: Positive = 5000
+    data_file: str | None = None
+    workers: Positive = 1
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+    lightblue_hosts: tuple[str, ...] = ()
+    dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+
+FIELDS: tuple[str, ...] = Settings.__struct_fields__
+_TYPES: dict[str, Any] = {f.name: f.type for f in msgspec.structs.fields(Settings)}
+# every field but the per-dialect tables can come from DOPPELGATE_<FIELD>
+ENV_VARS: dict[str, str] = {
+    f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name != "dialects"
+}
+
+
+def load_settings(
+    cli_overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] = os.environ,
+    config_path: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Merge the sources (CLI > env > TOML > defaults) and validate the result.
+
+    `cli_overrides` maps field names to values; None means "not given". A `config` entry there,
+    then `config_path`, then DOPPELGATE_CONFIG name the TOML file.
+    """
+    cli = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
+    path = cli.pop("config", None) or config_path or env.get(CONFIG_ENV) or None
+    merged: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    if path is not None:
+        for key, value in _read_toml(Path(path)).items():
+            merged[key], source[key] = value, f"{key} in {path}"
+    for var, key in ENV_VARS.items():
+        if var in env:
+            merged[key], source[key] = _from_env(key, env[var]), f"environment variable {var}"
+    for key, value in cli.items():
+        if key not in FIELDS:
+            raise ConfigError(f"unknown setting {key!r}")
+        merged[key], source[key] = value, f"command-line option --{key.replace('_', '-')}"
+    return _convert(merged, source)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _from_env(key: str, raw: str) -> Any:
+    if key == "lightblue_hosts":
+        return [h.strip() for h in raw.split(",") if h.strip()]
+    if key == "data_file" and not raw:
+        return None
+    return raw
+
+
+def _convert(merged: dict[str, Any], source: Mapping[str, str]) -> Settings:
+    try:
+        return msgspec.convert(merged, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_explain(str(exc), merged, source)) from None
+
+
+def _explain(text: str, merged: Mapping[str, Any], source: Mapping[str, str]) -> str:
+    unknown = re.search(r"unknown field `([^`]+)`", text)
+    if unknown:
+        key = unknown.group(1)
+        return f"unknown setting {key!r} ({source.get(key, '?')}); known: {', '.join(FIELDS)}"
+    found = re.search(r"at `\$\.(\w+)", text)
+    detail = re.sub(r" - at `\$[^`]*`", "", text)
+    if found is None or found.group(1) not in merged:
+        return f"invalid settings: {detail}"
+    key = found.group(1)
+    choices = get_args(_TYPES[key]) if get_origin(_TYPES[key]) is Literal else ()
+    if choices:
+        detail = f"expected one of {', '.join(choices)}"
+    elif detail == "Expected `int`, got `str`":
+        detail = "expected an integer"
+    return f"invalid setting {key} = {merged[key]!r} ({source[key]}): {detail}"
+
+
+def settings_to_json(settings: Settings) -> str:
+    return msgspec.json.encode(settings).decode()
+
+
+def settings_from_json(text: str | bytes) -> Settings:
+    try:
+        return msgspec.json.decode(text, type=Settings)
+    except msgspec.DecodeError as exc:
+        raise ConfigError(f"invalid settings JSON: {exc}") from None

@@ -1,0 +1,247 @@
+"""The HTTP app: each dialect at its path prefix or vendor Host, behind an error boundary."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import __version__
+from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
+from .dialect import Dialect, DialectContext, load_dialects
+from .engine import BackendUnavailable, Engine, create_engine
+
+logger = logging.getLogger("doppelgate")
+
+CONTROL_PREFIX = "/_doppelgate"
+HEALTH_PATH = f"{CONTROL_PREFIX}/health"
+
+
+class Health(msgspec.Struct):
+    status: str  # "ok" | "unavailable"
+    backend: str
+    dialects: dict[str, str]
+    version: str = __version__
+
+
+def _json(body: Any, status_code: int = 200) -> Response:
+    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
+
+
+def host_of(scope: Scope) -> str:
+    """The Host header without port or trailing dot, lower-cased ("" when absent)."""
+    for key, value in scope.get("headers", ()):
+        if key == b"host":
+            host = value.decode("latin-1").strip().lower()
+            if host.startswith("["):  # IPv6 literal: [::1]:8080
+                return host[: host.find("]") + 1]
+            return (host.rpartition(":")[0] if ":" in host else host).rstrip(".")
+    return ""
+
+
+class HostTable:
+    """Vendor Host patterns -> dialect prefix; exact names win, then the longest `*.` suffix."""
+
+    def __init__(self, patterns: Sequence[tuple[str, str]]) -> None:
+        self.exact: dict[str, str] = {}
+        self.wildcards: list[tuple[str, str]] = []
+        for pattern, prefix in patterns:
+            pattern = pattern.strip().lower().rstrip(".")
+            if pattern.startswith("*."):
+                self.wildcards.append((pattern[1:], prefix))  # "*.gigya.com" -> ".gigya.com"
+            elif pattern:
+                self.exact.setdefault(pattern, prefix)
+        self.wildcards.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def prefix_for(self, host: str) -> str | None:
+        if host in self.exact:
+            return self.exact[host]
+        return next((prefix for suffix, prefix in self.wildcards if host.endswith(suffix)), None)
+
+
+class VendorHostRouting:
+    """ASGI middleware: a request to a vendor's Host gets that dialect's prefix added to its path,
+    so https://ds.us1.gigya.com/ds.store is served by the /gigya mount as /gigya/ds.store."""
+
+    def __init__(self, app: ASGIApp, table: HostTable) -> None:
+        self.app = app
+        self.table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            prefix = self.table.prefix_for(host_of(scope))
+            if prefix is not None:
+                scope = _with_prefix(scope, prefix)
+        await self.app(scope, receive, send)
+
+
+def _with_prefix(scope: Scope, prefix: str) -> Scope:
+    root: str = scope.get("root_path", "")
+    path: str = scope["path"]
+    rest = path[len(root) :] if root and path.startswith(root) else path
+    if rest.startswith(f"{CONTROL_PREFIX}/"):  # the control plane answers on every host
+        return scope
+    scope = {**scope, "path": root + prefix + rest}
+    raw: bytes | None = scope.get("raw_path")
+    if raw is not None:
+        head = root.encode() if raw.startswith(root.encode()) else b""
+        scope["raw_path"] = head + prefix.encode() + raw[len(head) :]
+    return scope
+
+
+class ErrorBoundary:
+    """ASGI middleware around one dialect: gives each request an id (scope["state"]["request_id"])
+    and turns any exception into the dialect's own internal-error envelope, logged with that id."""
+
+    def __init__(self, app: ASGIApp, dialect: Dialect) -> None:
+        self.app = app
+        self.dialect = dialect
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = uuid.uuid4().hex
+        scope = {**scope, "state": {**scope.get("state", {}), "request_id": rid}}
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            self._log(scope, rid, exc)
+            if not started:  # once the response has begun, the connection can only be cut short
+                await self._respond(scope, rid)(scope, receive, send)
+
+    def _log(self, scope: Scope, rid: str, exc: Exception) -> None:
+        where = f"{self.dialect.name} {scope['method']} {scope['path']}"
+        if isinstance(exc, BackendUnavailable):
+            logger.error("request %s (%s): backend unavailable: %s", rid, where, exc)
+        else:
+            logger.exception("request %s (%s): internal error", rid, where, exc_info=exc)
+
+    def _respond(self, scope: Scope, rid: str) -> Response:
+        try:
+            return self.dialect.internal_error(Request(scope), rid)
+        except Exception:
+            logger.exception("request %s: the %s error builder failed", rid, self.dialect.name)
+            return _json({"error": "internal error", "request_id": rid}, 500)
+
+
+def dialect_app(dialect: Dialect, ctx: DialectContext) -> ASGIApp:
+    """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary."""
+
+    async def fallback(request: Request) -> Response:
+        return dialect.not_found(request)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # starlette's own 404/405 (HTTPException) become the vendor's unknown-route envelope
+        if isinstance(exc, HTTPException) and exc.status_code in (404, 405):
+            return dialect.not_found(request)
+        raise exc  # anything else: the boundary's internal error
+
+    routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
+    router = ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error})
+    return ErrorBoundary(router, dialect)
+
+
+def host_table(dialects: Sequence[Dialect], settings: Settings) -> HostTable:
+    return HostTable(
+        [
+            (pattern, d.prefix)
+            for d in dialects
+            for pattern in (*d.hosts, *d.configured_hosts(settings))
+        ]
+    )
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, *, dialects: Sequence[Dialect] | None = None
+) -> Starlette:
+    """The gateway for these settings; its lifespan opens and closes the engine."""
+    engine = engine if engine is not None else create_engine(settings)
+    dialects = tuple(dialects) if dialects is not None else load_dialects()
+    ctx = DialectContext(engine=engine, settings=settings)
+    prefixes = {d.name: d.prefix for d in dialects}
+
+    async def health(request: Request) -> Response:
+        try:
+            await engine.ping()
+        except Exception as exc:
+            if not isinstance(exc, BackendUnavailable):
+                logger.exception("health: the %s backend's ping failed", engine.backend)
+            return _json(Health("unavailable", engine.backend, prefixes), 503)
+        return _json(Health("ok", engine.backend, prefixes))
+
+    async def unknown(request: Request) -> Response:
+        return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await engine.open()
+        try:
+            yield
+        finally:
+            await engine.close()
+
+    routes: list[BaseRoute] = [
+        Route(HEALTH_PATH, health, methods=["GET"]),
+        *(Mount(d.prefix, app=dialect_app(d, ctx)) for d in dialects),
+        Route("/{path:path}", unknown),
+    ]
+    table = host_table(dialects, settings)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(VendorHostRouting, table=table)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.dialects = dialects
+    return app
+
+
+LOG_LEVELS = {"trace": 5, "debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
+
+
+def setup_logging(level: str) -> None:
+    """Give the "doppelgate" logger a stderr handler in uvicorn's style (once per process)."""
+    if not any(getattr(h, "_doppelgate", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:%(padding)s%(message)s"))
+        handler.addFilter(_pad)
+        handler._doppelgate = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(LOG_LEVELS.get(level, logging.INFO))
+
+
+def _pad(record: logging.LogRecord) -> bool:
+    record.padding = " " * max(1, 9 - len(record.levelname))
+    return True
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` worker processes: settings come as JSON in an env var."""
+    text = os.environ.get(SETTINGS_JSON_ENV)
+    if not text:
+        raise ConfigError(f"{SETTINGS_JSON_ENV} is not set")
+    settings = settings_from_json(text)
+    setup_logging(settings.log_level)
+    return create_app(settings)
