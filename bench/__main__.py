@@ -1,0 +1,47 @@
+"""`python -m bench`: the engine benchmark, then the HTTP benchmark, with the same options.
+
+python -m bench [--quick] [--only engine|http] [--backend mongodb --mongo-url URL]
+                [--json-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Sequence
+
+from bench import engine_bench, http_bench
+from bench.common import add_backend_args, check_backend_args, line_buffered_stdout
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run the doppelgate benchmarks (engine, then HTTP); every figure comes with "
+        "its ratio to a baseline measured in the same run.",
+    )
+    parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
+    parser.add_argument("--only", choices=("engine", "http"), help="run one benchmark")
+    parser.add_argument("--json-dir", metavar="DIR", help="write engine.json and http.json here")
+    add_backend_args(parser)
+    args = parser.parse_args(argv)
+    check_backend_args(parser, args)
+    line_buffered_stdout()
+    common: list[str] = ["--backend", args.backend]
+    if args.mongo_url:
+        common += ["--mongo-url", args.mongo_url]
+    if args.quick:
+        common.append("--quick")
+    started = time.perf_counter()
+    if args.only in (None, "engine"):
+        extra = ["--json", os.path.join(args.json_dir, "engine.json")] if args.json_dir else []
+        engine_bench.main([*common, *extra])
+    if args.only in (None, "http"):
+        extra = ["--json", os.path.join(args.json_dir, "http.json")] if args.json_dir else []
+        http_bench.main([*common, *extra])
+    print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
