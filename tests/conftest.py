@@ -1,0 +1,213 @@
+"""Session fixtures shared by every suite: the real MongoDB-wire server the mongodb backend runs on.
+
+`mongo_url` is $DOPPELGATE_TEST_MONGO_URL when set (a real `mongo:7`, Atlas...), otherwise the
+URL of `mongo_server`: mongo-java-server with its H2 backend (tools/mongo-wire-server), built
+once with Maven if its jar is missing or stale and started on a free loopback port. A server that
+cannot be built or started fails the tests that need it: it never skips them.
+
+`mongo_server` is always that local server, so outage tests can stop and restart it (same port,
+same data file) whatever `mongo_url` points at.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WIRE_SERVER = ROOT / "tools" / "mongo-wire-server"
+JAR = WIRE_SERVER / "target" / "mongo-wire-server.jar"
+URL_ENV = "DOPPELGATE_TEST_MONGO_URL"
+
+BUILD_TIMEOUT_S = 600  # a cold build downloads Maven plugins and dependencies
+START_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 15
+# the suite is short-lived: C1 compiles at once (C2 would still be warming up) and one GC thread
+# leaves the other core to the tests; together they run the mongodb suite about twice as fast
+JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+
+
+def _sources() -> list[Path]:
+    return [WIRE_SERVER / "pom.xml", *sorted((WIRE_SERVER / "src").rglob("*.java"))]
+
+
+def build_jar() -> Path:
+    """The wire server's jar for the current sources, built with Maven once.
+
+    Cached as target/mongo-wire-server-<hash of the sources>.jar: a server started from it keeps
+    its jar even if the sources change and another test run rebuilds (under a file lock).
+    """
+    digest = hashlib.sha256()
+    for path in _sources():
+        digest.update(path.relative_to(WIRE_SERVER).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    cached = JAR.with_name(f"mongo-wire-server-{digest.hexdigest()[:12]}.jar")
+    if cached.exists():
+        return cached
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        pytest.fail("Maven (mvn) is not installed: cannot build the MongoDB-wire server jar")
+    JAR.parent.mkdir(exist_ok=True)
+    with (JAR.parent / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be building the same jar
+        if cached.exists():
+            return cached
+        failures = []
+        for args in ([mvn, "-q", "-o", "package"], [mvn, "-q", "package"]):  # offline first
+            try:
+                done = subprocess.run(
+                    args,
+                    cwd=WIRE_SERVER,
+                    capture_output=True,
+                    text=True,
+                    timeout=BUILD_TIMEOUT_S,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                failures.append(f"{' '.join(args)}: timed out after {BUILD_TIMEOUT_S} s")
+                continue
+            if done.returncode == 0 and JAR.exists():
+                partial = cached.with_suffix(".part")
+                shutil.copyfile(JAR, partial)
+                os.replace(partial, cached)
+                return cached
+            failures.append(f"{' '.join(args)}: exit {done.returncode}\n{done.stdout}{done.stderr}")
+    pytest.fail("cannot build the MongoDB-wire server jar:\n" + "\n".join(failures)[-4000:])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class MongoWireServer:
+    """One mongo-java-server process on a fixed loopback port and data file; stop and restart."""
+
+    def __init__(self, jar: Path, data_file: Path, port: int, log_dir: Path) -> None:
+        self.jar = jar
+        self.data_file = data_file
+        self.port = port
+        self.log_dir = log_dir
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start the server (same port, same data) and wait until it accepts connections."""
+        if self.running:
+            return
+        java = shutil.which("java")
+        if java is None:
+            pytest.fail("Java is not installed: cannot start the MongoDB-wire server")
+        self.starts += 1
+        log = self.log_dir / f"server-{self.starts}.log"
+        command = [java, *JVM_OPTIONS, "-jar", str(self.jar), "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--file", str(self.data_file)]
+        command += ["--exit-with", str(os.getpid())]  # no orphan if this run is killed
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if b"mongo-wire-server ready" in log.read_bytes() and self._accepts():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.kill()
+        pytest.fail(
+            f"the MongoDB-wire server did not start on port {self.port} within "
+            f"{START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-4000:]}"
+        )
+
+    def _accepts(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM: the data file is committed and closed)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """Stop abruptly (SIGKILL), as a crash would: writes of the last second may be lost."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server is down inside the block and back up (same port and data) after it."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
+
+@pytest.fixture(scope="session")
+def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MongoWireServer]:
+    jar = build_jar()
+    work = tmp_path_factory.mktemp("mongo-wire-server")
+    for attempt in range(3):
+        server = MongoWireServer(jar, work / "data.mv", free_port(), work)
+        try:
+            server.start()
+            break
+        except pytest.fail.Exception:  # e.g. the free port was taken meanwhile: another one
+            if attempt == 2:
+                raise
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_url(request: pytest.FixtureRequest) -> str:
+    external = os.environ.get(URL_ENV)
+    if external:
+        return external
+    server: MongoWireServer = request.getfixturevalue("mongo_server")
+    return server.url
