@@ -1,0 +1,57 @@
+"""Encryption at rest for `encrypt: "AES"` fields (spec §6): AES-SIV from `cryptography`.
+
+Clients need values back decrypted and exact-match search only. AES-SIV (RFC 5297) is
+deterministic and authenticated: equal plaintexts give equal ciphertexts, so `=`/`IN` searches
+compare ciphertexts directly, while tampered or foreign values are detected and left as stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+PREFIX = "dgaes1:"  # marks an encrypted stored value; old plain data stays readable (spec §6)
+
+
+class Cipher:
+    def __init__(self, master: bytes) -> None:
+        self._siv = AESSIV(hashlib.sha512(master).digest())  # 64 bytes: AES-256-SIV
+
+    @classmethod
+    def for_tenant(cls, configured_key: str, api_key: str) -> Cipher:
+        material = configured_key or f"doppelgate-default-key:{api_key}"
+        return cls(material.encode())
+
+    def encrypt(self, text: str) -> str:
+        return PREFIX + base64.b64encode(self._siv.encrypt(text.encode(), None)).decode()
+
+    def decrypt(self, stored: str) -> str:
+        """The plaintext; anything not ours (or tampered with) comes back unchanged."""
+        if not stored.startswith(PREFIX):
+            return stored
+        try:
+            blob = base64.b64decode(stored[len(PREFIX) :], validate=True)
+            return self._siv.decrypt(blob, None).decode()
+        except (binascii.Error, ValueError, InvalidTag, UnicodeDecodeError):
+            return stored
+
+    def encrypt_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.encrypt(value)
+        if isinstance(value, list):
+            return [self.encrypt_value(v) for v in value]
+        return value
+
+    def decrypt_tree(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.decrypt(value) if value.startswith(PREFIX) else value
+        if isinstance(value, dict):
+            return {k: self.decrypt_tree(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.decrypt_tree(v) for v in value]
+        return value
