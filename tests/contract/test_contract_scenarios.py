@@ -1,0 +1,102 @@
+"""Every dialects/*/contract/*.yaml scenario, replayed in-process on every engine backend.
+
+One test per (scenario, backend): a fresh engine, the gateway (create_app, serving just the
+scenario's dialect so another dialect's state cannot break it) over httpx.ASGITransport, base URL
+http://testserver/<dialect prefix> (a file's `emulator:` block may set other settings and base
+URL), and no variables: each file defaults its credentials (a
+fresh tenant per replay through ${run}). A scenario that fails prints the replayer's report:
+each step, and for a failing one the differences and the response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from email.utils import formatdate
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import msgspec
+import pytest
+
+from doppelgate.config import Settings
+from doppelgate.contract import Scenario, ScenarioError, load_file, replay, scenario_files
+from doppelgate.dialect import load_dialects
+from doppelgate.engine import Engine
+from doppelgate.gateway import create_app
+from tests.backends import BACKENDS, make_engine
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ROOT = Path(__file__).resolve().parents[2]
+DIALECTS_DIR = ROOT / "dialects"
+
+
+def collect() -> list[object]:
+    """One param per scenario; a file that does not load becomes one failing param."""
+    params: list[object] = []
+    for dialect, path in scenario_files(DIALECTS_DIR):
+        rel = path.relative_to(DIALECTS_DIR)
+        try:
+            scenarios = load_file(path)
+        except ScenarioError as exc:
+            params.append(pytest.param(dialect, exc, id=f"{rel}:load"))
+            continue
+        for s in scenarios:
+            params.append(pytest.param(dialect, s, id=f"{dialect}/{s.id}"))
+    return params
+
+
+class ServerHeaders:
+    """What the HTTP server adds to every response: `doppelgate serve` runs uvicorn, whose
+    date_header (on by default) sends Date; httpx.ASGITransport has no server, so add it here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    headers.append((b"date", formatdate(usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
+
+
+@pytest.fixture(params=BACKENDS)
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    eng = await make_engine(request.param, request)
+    try:
+        yield eng
+    finally:
+        await eng.close()
+
+
+SCENARIOS = collect()
+
+
+def test_scenarios_exist() -> None:
+    assert SCENARIOS, f"no scenarios under {DIALECTS_DIR}/*/contract/"
+
+
+@pytest.mark.parametrize(("dialect", "scenario"), SCENARIOS)
+async def test_scenario(dialect: str, scenario: Scenario | ScenarioError, engine: Engine) -> None:
+    if isinstance(scenario, ScenarioError):
+        pytest.fail(str(scenario), pytrace=False)
+    dialects = load_dialects([dialect])
+    settings = msgspec.convert(scenario.emulator.get("settings", {}), Settings)
+    app = create_app(settings, engine, dialects=dialects)
+    base_url = scenario.emulator.get("base_url") or f"http://testserver{dialects[0].prefix}"
+    transport = httpx.ASGITransport(ServerHeaders(app))
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        result = await replay(scenario, client)  # the files default their credentials
+    if scenario.known_failure is not None:
+        if result.passed:
+            pytest.fail(f"known_failure {scenario.known_failure!r} now passes: drop the mark")
+        pytest.xfail(f"{scenario.known_failure}\n{result.report()}")
+    if not result.passed:
+        pytest.fail(result.report(), pytrace=False)
