@@ -7,6 +7,7 @@ timestampWindow = 120         # seconds of clock skew allowed for signed request
 requireHttps = false          # true: a `secret` over plain HTTP gets 403006
 cursorTtl = 300               # seconds an unused ds.search cursor lives (spec §4)
 encryptionKey = "..."         # key material for `encrypt: "AES"` fields (default: per apiKey)
+rateLimit = 0                 # calls per apiKey per minute; over it -> 403048 (0: unlimited)
 userKeys = { AK1 = "c2VjcmV0..." }            # partner-wide app keys -> their secrets
 
 [dialects.gigya.apiKeys."3_abc"]
@@ -39,6 +40,7 @@ class GigyaOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     requireHttps: bool = False
     cursorTtl: float = 300.0  # "expires if unused > 5 min" (spec §4)
     encryptionKey: str = ""
+    rateLimit: int = 0  # per apiKey and minute; the vendor's limits are per site (spec §7 403048)
     apiKeys: dict[str, Site] = msgspec.field(default_factory=dict)
     userKeys: dict[str, str] = msgspec.field(default_factory=dict)
 

@@ -9,12 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from doppelgate import ratelimit
 from doppelgate.dialect import DialectContext, request_id, vendor_path
 from doppelgate.engine import BackendUnavailable
 
 from .auth import Authenticator
 from .errors import (
     PERMISSION_DENIED,
+    RATE_LIMIT_EXCEEDED,
     GigyaError,
     from_exception,
     gigya_error_response,
@@ -88,6 +90,10 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             if (call.get("format") or "").lower() == "jsonp" and not call.get("callback"):
                 raise missing("callback")  # required with format=jsonp (spec §1)
             caller = await auth.authenticate(call, path)
+            if options.rateLimit:
+                window = await ratelimit.hit(ctx.engine, "gigya", caller.api_key, 60)
+                if window.hits > options.rateLimit:
+                    raise GigyaError(RATE_LIMIT_EXCEEDED, "Api rate limit exceeded")
             check_params(call, known)
             payload = await run(DataStore(ctx.engine, options, caller), auth, call)
         except BackendUnavailable:
