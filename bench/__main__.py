@@ -1,7 +1,11 @@
 """`python -m bench`: the engine benchmark, then the HTTP benchmark, with the same options.
 
-python -m bench [--quick] [--only engine|http] [--backend mongodb --mongo-url URL]
+python -m bench [--quick] [--only engine|http|mongo] [--backend mongodb --mongo-url URL]
                 [--json-dir DIR]
+
+The MongoDB benchmark (bench/mongo_bench.py: doppelgate on the MongoDB backend, 1 and 2 workers,
+against raw PyMongo) runs with `--only mongo` (on --mongo-url, else on the suite's MongoDB-wire
+server started for it) and after the other two with `--backend mongodb`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from bench import engine_bench, http_bench
+from bench import engine_bench, http_bench, mongo_bench
 from bench.common import add_backend_args, check_backend_args, line_buffered_stdout
 
 
@@ -22,11 +26,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "its ratio to a baseline measured in the same run.",
     )
     parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
-    parser.add_argument("--only", choices=("engine", "http"), help="run one benchmark")
-    parser.add_argument("--json-dir", metavar="DIR", help="write engine.json and http.json here")
+    parser.add_argument("--only", choices=("engine", "http", "mongo"), help="run one benchmark")
+    parser.add_argument(
+        "--json-dir", metavar="DIR", help="write engine.json, http.json (and mongo.json) here"
+    )
     add_backend_args(parser)
     args = parser.parse_args(argv)
-    check_backend_args(parser, args)
+    if args.only != "mongo":
+        check_backend_args(parser, args)
     line_buffered_stdout()
     common: list[str] = ["--backend", args.backend]
     if args.mongo_url:
@@ -40,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.only in (None, "http"):
         extra = ["--json", os.path.join(args.json_dir, "http.json")] if args.json_dir else []
         http_bench.main([*common, *extra])
+    if args.only == "mongo" or (args.only is None and args.backend == "mongodb"):
+        extra = ["--json", os.path.join(args.json_dir, "mongo.json")] if args.json_dir else []
+        if args.mongo_url:
+            extra += ["--mongo-url", args.mongo_url]
+        mongo_bench.main([*(["--quick"] if args.quick else []), *extra])
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
 
 

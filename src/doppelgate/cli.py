@@ -61,12 +61,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"--workers {settings.workers} needs a shared backend: the memory backend keeps its "
             "data inside one process (use --backend mongodb, or --workers 1)"
         )
+    if settings.backend == "mongodb":
+        problem = check_mongodb(settings)
+        if problem is not None:
+            return fail(problem, status=1)
     return serve(settings)
 
 
-def fail(message: str) -> int:
+def fail(message: str, *, status: int = 2) -> int:
     print(f"doppelgate: error: {message}", file=sys.stderr)
-    return 2
+    return status
+
+
+def check_mongodb(settings: Settings) -> str | None:
+    """Ping the configured MongoDB once, within its timeout: None, or why it cannot be used.
+
+    Run before uvicorn starts, so an unreachable database is one clear line (and exit 1), not
+    a traceback out of the lifespan of every worker. Imports pymongo: MongoDB start-up only.
+    """
+    import asyncio
+    import re
+
+    from .engine import BackendUnavailable
+    from .engine.mongodb import MongoEngine, _redact
+
+    engine = MongoEngine.from_settings(settings)
+
+    async def probe() -> None:
+        try:
+            await asyncio.wait_for(engine.ping(), 2 * settings.mongo_timeout_ms / 1000 + 1)
+        finally:
+            await engine.close()
+
+    try:
+        asyncio.run(probe())
+    except BackendUnavailable as exc:
+        reason = str(exc)
+        if reason.startswith("cannot use the MongoDB URL"):  # raised before any connection
+            return " ".join(reason.split())
+        if reason.startswith("MongoDB rejected the request: "):  # reached, but refused
+            return f"MongoDB at {_redact(settings.mongo_url)} refused: " + " ".join(
+                reason.removeprefix("MongoDB rejected the request: ").split()
+            )
+        reason = reason.removeprefix("MongoDB unavailable: ")
+        # PyMongo's server-selection message: the cause, then timeouts and a topology dump
+        reason = re.split(r" \(configured timeouts|, Timeout: ", reason)[0]
+        reason = " ".join(reason.split()) or "no answer"
+    except TimeoutError:
+        reason = "no answer"
+    else:
+        return None
+    return (
+        f"cannot reach MongoDB at {_redact(settings.mongo_url)}: {reason} "
+        f"(gave up after {settings.mongo_timeout_ms} ms)"
+    )
 
 
 def announce(settings: Settings, port: int) -> None:

@@ -810,6 +810,10 @@ class MongoEngine(Engine):
                     timeoutMS=self.timeout_ms,
                     maxPoolSize=self.pool_size,
                     appname="doppelgate",
+                    # acknowledged = durable: on a majority of a replica set, in the journal
+                    # (a standalone mongod takes "majority" as itself); wire servers accept it
+                    w="majority",
+                    journal=True,
                 )
             except (PyMongoError, ValueError, TypeError) as exc:  # a URL PyMongo cannot use
                 raise BackendUnavailable(
