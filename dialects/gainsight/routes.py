@@ -1,11 +1,108 @@
-"""Gainsight's /v1/data/objects endpoints (added by later issues)."""
+"""Gainsight's /v1/data/objects endpoints (spec §1) and the dialect's control plane (README).
+
+Check order (spec §1.8): auth -> rate limit -> object -> JSON body -> the call's own rules.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from doppelgate.dialect import DialectContext
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from doppelgate.dialect import DialectContext, request_id
+from doppelgate.engine import BackendUnavailable, EngineError
+
+from .auth import authenticate, check_ip
+from .catalog import check_declarations
+from .control import control_routes
+from .errors import (
+    INVALID_FIELD,
+    INVALID_GSID,
+    GainsightError,
+    ObjectNotFound,
+    error_response,
+    object_not_found,
+)
+from .options import gainsight_options
+from .ratelimit import RateLimiter
+from .service import DataService, decode
+from .wire import DescribeBody, request_uuid, success
+
+Action = Callable[[DataService, Request], Awaitable[Any]]
+BASE = "/v1/data/objects"
+META = "/v1/meta/services/objects"  # read by connectors before the data API (spec §1.7)
 
 
 def routes(ctx: DialectContext) -> list[BaseRoute]:
-    return []
+    options = gainsight_options(ctx.settings)
+    check_declarations(options)
+    limiter = RateLimiter(ctx.engine, options)
+
+    def endpoint(action: Action, limited: bool = True) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request) -> Response:
+            rid = request_uuid(request_id(request))
+            try:
+                check_ip(request, options)
+                caller = authenticate(request, options)
+                if limited:  # the control plane is not the vendor's API: never limited
+                    await limiter.hit(caller.tenant)
+                data = await action(DataService(ctx.engine, options, caller), request)
+            except GainsightError as error:
+                return error_response(error, rid)
+            except ObjectNotFound:
+                return object_not_found(rid)
+            except BackendUnavailable:
+                raise  # the error boundary answers GU_1101
+            except EngineError as exc:  # e.g. a JSON value the store cannot hold
+                return error_response(
+                    GainsightError(INVALID_FIELD, f"{INVALID_FIELD.desc}. {exc}"), rid
+                )
+            return success(data, rid)
+
+        return handle
+
+    async def insert(service: DataService, request: Request) -> Any:
+        return await service.insert(request.path_params["object"], await request.body())
+
+    async def update(service: DataService, request: Request) -> Any:
+        keys = request.query_params.get("keys")
+        return await service.update(request.path_params["object"], keys, await request.body())
+
+    async def read(service: DataService, request: Request) -> Any:
+        return await service.read(request.path_params["object"], await request.body())
+
+    async def delete(service: DataService, request: Request) -> Any:
+        return await service.delete(request.path_params["object"], request.path_params["gsid"])
+
+    async def blank_gsid(service: DataService, request: Request) -> Any:
+        raise GainsightError(INVALID_GSID)  # DELETE without a GSID (spec §1.5)
+
+    async def get(service: DataService, request: Request) -> Any:
+        return await service.get(request.path_params["object"], request.path_params["gsid"])
+
+    async def object_list(service: DataService, request: Request) -> Any:
+        return await service.object_list()
+
+    async def describe(service: DataService, request: Request) -> Any:
+        return await service.describe([request.path_params["object"]])
+
+    async def describe_many(service: DataService, request: Request) -> Any:
+        body = decode(await request.body(), DescribeBody)
+        return await service.describe(body.objectNames)
+
+    return [
+        Route(f"{BASE}/query/{{object}}", endpoint(read), methods=["POST"]),
+        Route(f"{BASE}/{{object}}", endpoint(insert), methods=["POST"]),
+        Route(f"{BASE}/{{object}}", endpoint(update), methods=["PUT"]),
+        Route(f"{BASE}/{{object}}", endpoint(blank_gsid), methods=["DELETE"]),
+        Route(f"{BASE}/{{object}}/", endpoint(blank_gsid), methods=["DELETE"]),
+        Route(f"{BASE}/{{object}}/{{gsid}}", endpoint(delete), methods=["DELETE"]),
+        Route(f"{BASE}/{{object}}/{{gsid}}", endpoint(get), methods=["GET"]),
+        Route(f"{META}/list", endpoint(object_list), methods=["GET"]),
+        Route(f"{META}/describe", endpoint(describe_many), methods=["POST"]),
+        Route(f"{META}/{{object}}/describe", endpoint(describe), methods=["GET"]),
+        *control_routes(ctx, options, endpoint),
+    ]
