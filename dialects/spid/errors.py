@@ -1,4 +1,5 @@
-"""SPiD's fallback errors: the container's ApiException for unknown paths and failures (§5.1)."""
+"""SPiD's error catalogue (spec §3.1-§3.6, §5.3) as data, its two exceptions, and the fallback
+envelopes for unknown paths and internal failures (spec §5.1)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,89 @@ from starlette.responses import Response
 
 from doppelgate.dialect import vendor_path
 
-from .wire import ApiException, Container, Debug, Route, respond
+from .wire import ApiException, Container, Debug, OAuthError, RequestLimit, Route, respond
 
-NO_SUCH_ENDPOINT = "No such endpoint."
-INTERNAL_ERROR = "Internal server error."  # [inf]: the vendor's 500 text is undocumented
+# (HTTP status, description) exactly as the vendor's endpoint listing words them
+NO_SUCH_ENDPOINT = (404, "No such endpoint.")
+NO_ADMIN_RIGHTS_USER = (401, "You don't have administration rights for this client.")
+NO_ADMIN_RIGHTS_CLIENT = (401, "Your client doesn't have administration rights for this client.")
+ENDPOINT_NOT_ALLOWED = (403, "Client is not authorized to access this API endpoint.")
+IP_NOT_WHITELISTED = (403, "Requesting IP is not whitelisted")
+TOKEN_REJECTED = (403, "Access token rejected")
+UNKNOWN_CLIENT = (404, "Unknown client ID")
+CLIENT_MISMATCH = (
+    404,
+    # the typo "is no the owner" is the vendor's (spec §3.6)
+    "Client ID mismatch. The client making the request is no the owner of this resource, "
+    "and does not have administrative privileges for it.",
+)
+RATE_LIMITED = (420, "Request Ratelimit exceeded")
+IP_UNIDENTIFIABLE = (500, "Unable to identify the requesting IP")  # [inf]: text undocumented
+NO_DATA_OBJECTS = (404, "No data objects found")
+NO_DATA_OBJECT = (404, "No data object found for this key")
+MISSING_ID = (400, "Missing ID parameter")
+MISSING_ID_OR_KEY = (400, "Missing id and/or key parameters")
+MISSING_REQUIRED = (400, "One or more required parameters are missing")
+NO_OBJECT_FOR_KEY = (400, "Could not find any data object for the provided key")
+USER_NOT_ALLOWED = (403, "Token is not authorized to access this user")
+KEY_TOO_LONG = (400, "The key can not be longer than 255 bytes")  # [inf] spec §7.9
+VALUE_TOO_LONG = (400, "The value can not be longer than 65535 bytes")  # [inf] spec §7.9
+INTERNAL_ERROR = (500, "Internal server error.")  # [inf]: the vendor's 500 text is undocumented
+
 FALLBACK_404 = Route(name="Fallback - 404", url="/api/*", controller="Api/2/Utility.notFound")
 
+# OAuth protected-resource error codes (spec §5.3); invalid_request: no token at all [inf §7.7]
+INVALID_REQUEST = "invalid_request"
+INVALID_TOKEN = "invalid_token"
+EXPIRED_TOKEN = "expired_token"
+INSUFFICIENT_SCOPE = "insufficient_scope"
 
-def error_container(code: int, description: str, route: Route) -> Container:
+
+class SpidError(Exception):
+    """An ApiException in the container: `description` is text or field -> message (§5.1)."""
+
+    def __init__(
+        self, error: tuple[int, str], description: str | dict[str, str] | None = None
+    ) -> None:
+        super().__init__(error[1])
+        self.code = error[0]
+        self.description = error[1] if description is None else description
+
+    def with_code(self, code: int) -> SpidError:
+        self.code = code
+        return self
+
+
+class OAuthFailure(Exception):
+    """A bare OAuth error body, always 401 (spec §5.3)."""
+
+    def __init__(self, error: str, scope: str = "") -> None:
+        super().__init__(error)
+        self.error = error
+        self.scope = scope
+
+    def body(self) -> OAuthError:
+        reason = f'401 Unauthorized access! Reason: "{self.error}" '
+        reason += f'(OAuth realm: "Service", Scope: "{self.scope}")'
+        return OAuthError(self.error, 401, "OAuthException", reason)
+
+    def headers(self) -> dict[str, str]:
+        # [inf] spec §7.7: the RFC 6750 challenge, in the draft-OAuth wording of the realm
+        return {"WWW-Authenticate": f'OAuth realm="Service", error="{self.error}"'}
+
+
+def error_container(
+    code: int,
+    description: str | dict[str, str],
+    route: Route,
+    object_: str = "Utility",
+    limit: RequestLimit | None = None,
+) -> Container:
     return Container(
-        object="Utility",
+        object=object_,
         type="error",
         code=code,
+        request=limit or RequestLimit(),
         debug=Debug(route=route),
         error=ApiException(code=code, description=description),
     )
@@ -26,9 +98,10 @@ def error_container(code: int, description: str, route: Route) -> Container:
 
 def not_found(request: Request) -> Response:
     # the vendor's captured 404 body for an unknown path (spec §5.1); checked before auth (§5.3)
-    return respond(error_container(404, NO_SUCH_ENDPOINT, FALLBACK_404))
+    return respond(error_container(*NO_SUCH_ENDPOINT, FALLBACK_404))
 
 
 def internal_error(request: Request, request_id: str) -> Response:
     route = Route(name="", url=vendor_path(request), controller="")
-    return respond(error_container(500, f"{INTERNAL_ERROR} (request {request_id})", route))
+    code, text = INTERNAL_ERROR
+    return respond(error_container(code, f"{text} (request {request_id})", route))
