@@ -163,3 +163,12 @@ def not_found(request: Request) -> Response:
 
 def internal_error(request: Request, request_id: str) -> Response:
     return gateway_response(UNEXPECTED, request_uuid(request_id))
+
+
+def fault_response(request: Request, code: str) -> Response:
+    """An injected fault (doppelgate's control plane): any catalogue code, e.g. "GU_1101"."""
+    found = next((entry for entry in CATALOGUE if entry.code == code), None)
+    if found is None:
+        known = ", ".join(entry.code for entry in CATALOGUE)
+        raise ValueError(f"not a Gainsight error code: {code!r} (known: {known})")
+    return error_response(GainsightError(found), request_uuid(request_id(request)))

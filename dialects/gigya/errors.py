@@ -158,3 +158,11 @@ def not_found(request: Request) -> Response:
     # the method is the last path segment, whatever the host (spec §1); 404000 is our choice [inf]
     method = vendor_path(request).rstrip("/").rpartition("/")[2]
     return error_response(request, request_id(request), NOT_FOUND, f"Method not found: {method}")
+
+
+def fault_response(request: Request, code: str) -> Response:
+    """An injected fault (doppelgate's control plane): any code of the catalogue, e.g. 403048."""
+    number = int(code) if code.strip().isdigit() else 0
+    if number not in ERROR_MESSAGES:
+        raise ValueError(f"not a Gigya error code: {code!r} (spec §7 lists {len(ERROR_MESSAGES)})")
+    return error_response(request, request_id(request), number, ERROR_MESSAGES[number])

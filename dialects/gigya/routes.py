@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from doppelgate import ratelimit
-from doppelgate.dialect import DialectContext, request_id, vendor_path
+from doppelgate.dialect import DialectContext, note, request_id, vendor_path
 from doppelgate.engine import BackendUnavailable
 
 from .auth import Authenticator
@@ -85,11 +85,13 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             return not_found(request)
         rid = request_id(request)
         known, run = METHODS[method]
+        note(request, operation=method)  # for the control plane's journal
         try:
             call = await read_call(request, rid, method)
             if (call.get("format") or "").lower() == "jsonp" and not call.get("callback"):
                 raise missing("callback")  # required with format=jsonp (spec §1)
             caller = await auth.authenticate(call, path)
+            note(request, tenant=caller.api_key)
             if options.rateLimit:
                 window = await ratelimit.hit(ctx.engine, "gigya", caller.api_key, 60)
                 if window.hits > options.rateLimit:

@@ -105,3 +105,24 @@ def internal_error(request: Request, request_id: str) -> Response:
     route = Route(name="", url=vendor_path(request), controller="")
     code, text = INTERNAL_ERROR
     return respond(error_container(code, f"{text} (request {request_id})", route))
+
+
+def fault_response(request: Request, code: str) -> Response:
+    """An injected fault (doppelgate's control plane): a catalogue entry by name ("RATE_LIMITED")
+    or HTTP status ("420": the first entry with it), or an OAuth error code ("invalid_token")."""
+    from .wire import oauth_response
+
+    if code in (INVALID_REQUEST, INVALID_TOKEN, EXPIRED_TOKEN, INSUFFICIENT_SCOPE):
+        failure = OAuthFailure(code)
+        return oauth_response(failure.body(), failure.headers())
+    catalogue = {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and isinstance(value, tuple) and len(value) == 2
+    }
+    entry = catalogue.get(code.upper()) or next(
+        (value for value in catalogue.values() if str(value[0]) == code), None
+    )
+    if entry is None:
+        raise ValueError(f"not a SPiD error: {code!r} (names: {', '.join(catalogue)})")
+    return respond(error_container(*entry, Route(name="", url=vendor_path(request), controller="")))

@@ -42,12 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
+    from .contract import cli as contract_cli
+
+    contract_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "contract":
+        from .contract import cli as contract_cli
+
+        return contract_cli.main(args)
     if args.command != "serve":
         parser.print_help(sys.stderr)
         return 2

@@ -36,6 +36,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     workers: Positive = 1
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     lightblue_hosts: tuple[str, ...] = ()
+    journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 

@@ -30,6 +30,13 @@ def _no_hosts(settings: Settings) -> Sequence[str]:
     return ()
 
 
+# (request, vendor error code as text) -> that error in the vendor's envelope; ValueError when the
+# code is not in the dialect's catalogue. Used by the control plane's fault injection.
+FaultResponse = Callable[[Request, str], Response]
+# (HTTP method, vendor path) -> operation name for the journal and faults, e.g. "ds.store"
+OperationOf = Callable[[str, str], str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Dialect:
     name: str
@@ -39,6 +46,10 @@ class Dialect:
     internal_error: Callable[[Request, str], Response]  # (request, request id)
     not_found: Callable[[Request], Response]
     configured_hosts: Callable[[Settings], Sequence[str]] = field(default=_no_hosts)
+    # optional: without them, `errors.fault_response` of the dialect's package (if any), else the
+    # internal-error envelope; and the operation derived from the routes (control.py)
+    fault_response: FaultResponse | None = None
+    operation_of: OperationOf | None = None
 
 
 def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:
@@ -56,3 +67,31 @@ def vendor_path(request: Request) -> str:
     path: str = request.scope["path"]
     root = request.scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
+
+
+def note(request: Request, *, operation: str | None = None, tenant: str | None = None) -> None:
+    """Tell the control plane's journal which vendor operation and tenant this request is."""
+    state = request.scope.setdefault("state", {})
+    if operation:
+        state["operation"] = operation
+    if tenant:
+        state["tenant"] = tenant
+
+
+def fault_hook(dialect: Dialect) -> FaultResponse:
+    """The dialect's fault builder: its `fault_response`, else `fault_response` in its package's
+    errors module, else one that answers every code with the internal-error envelope."""
+    if dialect.fault_response is not None:
+        return dialect.fault_response
+    try:
+        errors = importlib.import_module(f"doppelgate.dialects.{dialect.name}.errors")
+    except ImportError:
+        errors = None
+    found = getattr(errors, "fault_response", None)
+    if callable(found):
+        return found  # type: ignore[no-any-return]
+
+    def internal(request: Request, code: str) -> Response:
+        return dialect.internal_error(request, request_id(request))
+
+    return internal

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
+from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects
 from .engine import BackendUnavailable, Engine, create_engine
 
@@ -115,7 +116,8 @@ class ErrorBoundary:
             await self.app(scope, receive, send)
             return
         rid = uuid.uuid4().hex
-        scope = {**scope, "state": {**scope.get("state", {}), "request_id": rid}}
+        # in place: the control plane's journal (outside) reads the id and what routes noted
+        scope.setdefault("state", {})["request_id"] = rid
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -145,8 +147,9 @@ class ErrorBoundary:
             return _json({"error": "internal error", "request_id": rid}, 500)
 
 
-def dialect_app(dialect: Dialect, ctx: DialectContext) -> ASGIApp:
-    """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary."""
+def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None = None) -> ASGIApp:
+    """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary
+    (with the control plane: faults inside the boundary, the journal outside it)."""
 
     async def fallback(request: Request) -> Response:
         return dialect.not_found(request)
@@ -158,8 +161,12 @@ def dialect_app(dialect: Dialect, ctx: DialectContext) -> ASGIApp:
         raise exc  # anything else: the boundary's internal error
 
     routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
-    router = ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error})
-    return ErrorBoundary(router, dialect)
+    router: ASGIApp = ExceptionMiddleware(
+        Router(routes=routes), handlers={HTTPException: http_error}
+    )
+    if control is None:
+        return ErrorBoundary(router, dialect)
+    return control.journaled(dialect, ErrorBoundary(control.wrap(dialect, routes, router), dialect))
 
 
 def host_table(dialects: Sequence[Dialect], settings: Settings) -> HostTable:
@@ -179,6 +186,7 @@ def create_app(
     engine = engine if engine is not None else create_engine(settings)
     dialects = tuple(dialects) if dialects is not None else load_dialects()
     ctx = DialectContext(engine=engine, settings=settings)
+    control = Control(engine, dialects, settings)
     prefixes = {d.name: d.prefix for d in dialects}
 
     async def health(request: Request) -> Response:
@@ -203,7 +211,8 @@ def create_app(
 
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
-        *(Mount(d.prefix, app=dialect_app(d, ctx)) for d in dialects),
+        *control.routes(CONTROL_PREFIX),
+        *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
         Route("/{path:path}", unknown),
     ]
     table = host_table(dialects, settings)
@@ -215,6 +224,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.dialects = dialects
+    app.state.control = control
+    control.app = app
     return app
 
 

@@ -1,0 +1,28 @@
+"""Test-harness mode: an in-process emulator, respx routing of the vendors' real hosts into it,
+pytest fixtures (plugin.py) and the control plane's parts (journal, faults, seed, snapshot).
+
+`Emulator` and `vendor_router` need httpx and respx (the `test` extra); they load on first use,
+so the server, which imports the control plane's parts from here, does not need them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .emulator import Emulator
+    from .routing import VendorRouter, vendor_router
+
+__all__ = ["Emulator", "VendorRouter", "vendor_router"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Emulator":
+        from .emulator import Emulator
+
+        return Emulator
+    if name in ("VendorRouter", "vendor_router"):
+        from . import routing
+
+        return getattr(routing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

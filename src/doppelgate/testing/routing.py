@@ -1,0 +1,118 @@
+"""A respx router that sends httpx requests for the vendors' real hosts into the emulator.
+
+The hosts are the dialects' own (Dialect.hosts plus Dialect.configured_hosts(settings), the
+table the gateway routes by), so a client keeps `https://ds.us1.gigya.com/ds.store` and the
+gateway serves it as /gigya/ds.store. `base_urls` maps a dialect to a URL whose path prefix is
+stripped (a lightblue service at https://apps.example.com/lightblue, say). Works for
+httpx.AsyncClient (the app runs on the caller's loop) and httpx.Client (on the emulator's helper
+loop). Requests for other hosts go to the routes you add, as on any respx router.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+import respx
+
+if TYPE_CHECKING:
+    from .emulator import Emulator
+
+
+def host_regex(patterns: list[str]) -> str:
+    """One regex for host patterns as the gateway reads them: exact names and `*.` suffixes."""
+    parts = []
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern.startswith("*."):
+            parts.append(r"[^/]+" + re.escape(pattern[1:]))
+        elif pattern:
+            parts.append(re.escape(pattern))
+    return r"^(?:" + "|".join(parts) + r")\.?$" if parts else r"(?!)"
+
+
+@dataclass(frozen=True, slots=True)
+class BaseUrl:
+    """Requests under scheme://host[:port]/root go to the dialect's mount + the rest."""
+
+    scheme: str
+    host: str
+    port: int | None
+    root: bytes
+    prefix: bytes
+
+    def rewrite(self, request: httpx.Request) -> httpx.Request | None:
+        url = request.url
+        if (url.scheme, url.host, url.port) != (self.scheme, self.host, self.port):
+            return None
+        path, sep, query = url.raw_path.partition(b"?")
+        if self.root and path != self.root and not path.startswith(self.root + b"/"):
+            return None  # a sibling path (/lightbluex): not under this base URL
+        raw_path = self.prefix + (path[len(self.root) :] or b"/") + sep + query
+        # Host "testserver": a base URL whose host is also a vendor host is not prefixed twice
+        request.url = url.copy_with(scheme="http", host="testserver", port=None, raw_path=raw_path)
+        request.headers["host"] = "testserver"
+        return request
+
+
+class VendorRouter(respx.MockRouter):
+    """respx.MockRouter that answers the vendor hosts from the emulator; add your own routes
+    for other hosts as on any respx router (`router.get("https://api.x.com/...").respond(...)`)."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        *,
+        base_urls: Mapping[str, str] | None = None,
+        assert_all_called: bool = False,
+        assert_all_mocked: bool = True,
+    ) -> None:
+        super().__init__(
+            assert_all_called=assert_all_called,
+            assert_all_mocked=assert_all_mocked,
+            using="httpx",
+        )
+        self.emulator = emulator
+        self.base_urls: list[BaseUrl] = []
+        for dialect, url in (base_urls or {}).items():
+            self.add_base_url(dialect, url)
+        patterns = [
+            pattern
+            for d in emulator.control.dialects.values()
+            for pattern in (*d.hosts, *d.configured_hosts(emulator.settings))
+        ]
+        self.hosts = re.compile(host_regex(patterns))
+
+    def add_base_url(self, dialect: str, url: str) -> None:
+        """Requests under `url` go to `dialect`, at the path after it."""
+        prefix = self.emulator.control.dialects[dialect].prefix
+        base = httpx.URL(url)
+        root = base.raw_path.split(b"?")[0].rstrip(b"/")
+        self.base_urls.append(BaseUrl(base.scheme, base.host, base.port, root, prefix.encode()))
+
+    def target(self, request: httpx.Request) -> httpx.Request | None:
+        """The request as the emulator takes it, or None when it is not the emulator's."""
+        for base in self.base_urls:
+            found = base.rewrite(request)
+            if found is not None:
+                return found
+        return request if self.hosts.match(request.url.host) else None
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        target = self.target(request)
+        if target is None:
+            return super().handler(request)
+        response = self.emulator.sync_transport.handle_request(target)
+        self.record(request, response=response)
+        return response
+
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        target = self.target(request)
+        if target is None:
+            return await super().async_handler(request)
+        response = await self.emulator.transport.handle_async_request(target)
+        self.record(request, response=response)
+        return response

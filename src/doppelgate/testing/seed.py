@@ -1,0 +1,168 @@
+"""Seed fixtures (README "Seeding"): vendor API calls replayed through the emulator's own HTTP
+API, and raw documents written straight into the engine. JSON or YAML:
+
+    calls:                      # in order, through the dialect's own routes and semantics
+      - dialect: gigya
+        path: ds.store          # relative to the dialect's mount (/gigya)
+        form: {apiKey: 3_demo, secret: c2VjcmV0, type: tracks, oid: t1, data: {title_s: Blue}}
+        expect: {body: {errorCode: 0}}   # optional; default: any HTTP status below 400
+    documents:                  # no vendor semantics: exactly these documents
+      - {dialect: spid, tenant: client1, collection: dataobjects, documents: [{...}]}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import msgspec
+import yaml
+from starlette.types import ASGIApp
+
+from ..contract.matchers import MISSING, compare
+from ..engine import Engine
+from .server import http_scope, run_asgi
+from .values import from_json
+
+SEED_MARK = "doppelgate.seed"  # in scope["state"]: a seed call
+
+
+class Expect(msgspec.Struct, forbid_unknown_fields=True):
+    status: int | None = None
+    body: Any = None  # a subset the JSON body must match (contract matching rules)
+
+
+class Call(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    dialect: str
+    path: str
+    method: str | None = None  # default: POST with a body, else GET
+    query: dict[str, Any] = msgspec.field(default_factory=dict)
+    form: dict[str, Any] | None = None
+    json: Any = msgspec.UNSET
+    content: str | None = None
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
+    expect: Expect | None = None
+
+
+class Documents(msgspec.Struct, forbid_unknown_fields=True):
+    dialect: str
+    tenant: str
+    collection: str
+    documents: list[dict[str, Any]]
+
+
+class SeedFile(msgspec.Struct, forbid_unknown_fields=True):
+    calls: list[Call] = msgspec.field(default_factory=list)
+    documents: list[Documents] = msgspec.field(default_factory=list)
+
+
+class SeedReport(msgspec.Struct):
+    calls: int
+    documents: int
+
+
+class SeedError(ValueError):
+    """A seed file that does not parse, or a call the emulator refused (the message says which)."""
+
+
+def parse_seed(source: str | Path | bytes | dict[str, Any] | SeedFile) -> SeedFile:
+    """A seed from a file path (.json, .yaml, .yml), JSON/YAML text or its decoded form."""
+    if isinstance(source, SeedFile):
+        return source
+    try:
+        if isinstance(source, Path):
+            source = source.read_bytes()
+        if isinstance(source, str | bytes):
+            source = yaml.safe_load(source)  # JSON is YAML
+        return msgspec.convert(source, SeedFile)
+    except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
+        raise SeedError(f"invalid seed: {exc}") from None
+
+
+def form_value(value: Any) -> str:
+    """Objects and arrays as JSON text, booleans true/false (as the contract runner sends)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return msgspec.json.encode(value).decode()
+
+
+async def run_seed(
+    seed: SeedFile, app: ASGIApp, engine: Engine, prefixes: dict[str, str]
+) -> SeedReport:
+    for i, call in enumerate(seed.calls):
+        if call.dialect not in prefixes:
+            raise SeedError(f"calls[{i}]: unknown dialect {call.dialect!r}")
+        status, body = await asgi_call(app, prefixes[call.dialect], call)
+        problem = _check(call, status, body)
+        if problem:
+            raise SeedError(
+                f"calls[{i}] {call.dialect} {call.path}: {problem}; response {status}: "
+                + body.decode(errors="replace")[:500]
+            )
+    written = 0
+    for i, group in enumerate(seed.documents):
+        if group.dialect not in prefixes:
+            raise SeedError(f"documents[{i}]: unknown dialect {group.dialect!r}")
+        docs = from_json(group.documents)
+        if docs:
+            coll = engine.collection(group.dialect, group.tenant, group.collection)
+            await coll.insert_many(docs)
+        written += len(docs)
+    return SeedReport(calls=len(seed.calls), documents=written)
+
+
+def _check(call: Call, status: int, body: bytes) -> str | None:
+    expect = call.expect or Expect()
+    if expect.status is None and status >= 400:
+        return "expected a status below 400"
+    if expect.status is not None and status != expect.status:
+        return f"expected status {expect.status}"
+    if expect.body is not None:
+        try:
+            decoded = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            decoded = MISSING
+        mismatches = compare(expect.body, decoded, "body")
+        if mismatches:
+            return "; ".join(str(m) for m in mismatches)
+    return None
+
+
+async def asgi_call(app: ASGIApp, prefix: str, call: Call) -> tuple[int, bytes]:
+    """One HTTP request straight through the ASGI app (no socket, no client library)."""
+    headers = {k.lower(): v for k, v in call.headers.items()}
+    body = b""
+    if call.form is not None:
+        pairs = {k: form_value(v) for k, v in call.form.items()}
+        body = urlencode(pairs, quote_via=quote).encode()
+        headers.setdefault("content-type", "application/x-www-form-urlencoded")
+    elif call.json is not msgspec.UNSET:
+        body = msgspec.json.encode(call.json)
+        headers.setdefault("content-type", "application/json")
+    elif call.content is not None:
+        body = call.content.encode()
+    method = (call.method or ("POST" if body else "GET")).upper()
+    path, _, query = (prefix + "/" + call.path.lstrip("/")).partition("?")
+    if call.query:
+        extra = urlencode({k: form_value(v) for k, v in call.query.items()}, quote_via=quote)
+        query = f"{query}&{extra}" if query else extra
+    headers.setdefault("host", "doppelgate.seed")
+    headers["content-length"] = str(len(body))
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    scope = http_scope(
+        method,
+        "http",
+        "doppelgate.seed",
+        80,
+        path.encode(),
+        query.encode(),
+        raw,
+        {SEED_MARK: True},  # neither journaled nor faulted
+    )
+    status, _headers, content = await run_asgi(app, scope, body)
+    return status, content
