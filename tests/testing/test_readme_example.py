@@ -1,4 +1,4 @@
-# The example of src/doppelgate/testing/README.md, verbatim: keep the two in step.
+# The example of README.md ("Testing your code against doppelgate"), verbatim: keep in step.
 import httpx
 import pytest
 

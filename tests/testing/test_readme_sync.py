@@ -1,11 +1,11 @@
-"""The pytest example in src/doppelgate/testing/README.md is test_readme_example.py, verbatim."""
+"""The pytest example in README.md is test_readme_example.py, verbatim."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 HERE = Path(__file__).parent
-README = HERE.parents[1] / "src" / "doppelgate" / "testing" / "README.md"
+README = HERE.parents[1] / "README.md"
 
 
 def test_the_readme_example_is_the_tested_code() -> None:
