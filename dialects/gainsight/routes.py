@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from doppelgate.dialect import DialectContext, request_id
+from doppelgate.dialect import DialectContext, note, request_id
 from doppelgate.engine import BackendUnavailable, EngineError
 
 from .auth import authenticate, check_ip
@@ -47,6 +47,7 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             try:
                 check_ip(request, options)
                 caller = authenticate(request, options)
+                note(request, tenant=caller.tenant)  # for the control plane's journal
                 if limited:  # the control plane is not the vendor's API: never limited
                     await limiter.hit(caller.tenant)
                 data = await action(DataService(ctx.engine, options, caller), request)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from doppelgate.dialect import DialectContext
+from doppelgate.dialect import DialectContext, note
 
 from .auth import Authenticator, token_of
 from .endpoints import HANDLERS, LIST, USER_LIST, USER_OBJECT, Answer, Call
@@ -136,6 +136,7 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             auth.check_ip(caller, request)
             reply.limit = await limiter.count(caller.clientId)
             caller = auth.context_client(caller, params)
+            note(request, tenant=caller.clientId)  # for the control plane's journal
             auth.check_endpoint(caller, target.route.controller)
             reply.signatureSecret = options.client(caller.tokenClientId).signatureSecret
             call = Call(store, caller, params, target.userId, target.key, target.objectType)
