@@ -2,16 +2,33 @@
 
 Supported: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex/$options $not $elemMatch $all $size
 and the top-level $and $or $nor. Anything else raises InvalidFilter on both backends.
+
+Extension (for lightblue's field-to-field comparisons and negative array indices): `$expr` at
+any query level, with these aggregation operators:
+- $eq $ne $gt $gte $lt $lte: two operands, MongoDB's cross-type order, a missing field below null;
+- $and $or $not; $literal;
+- $in [value, array] (MongoDB errors when the second operand is not an array: no match here);
+- $ifNull [value, ..., replacement]: the first operand neither null nor missing, else the last;
+- $max / $min: of their operands, or of the elements of one array operand; nulls and missing
+  values ignored; null when nothing is left;
+- $arrayElemAt [array, index]: a negative index counts from the end; out of range: missing; a
+  null or missing array: null (MongoDB errors on other values: missing here);
+- $map {input, as, in} with "$$var" references; $zip {inputs}: shortest length; $size;
+  $isArray; $allElementsTrue [array] (MongoDB errors on non-arrays: missing here).
+Operands are literals or "$dotted.path" field references, which resolve as in aggregation:
+through an array of documents to the array of the values found. Truthiness as MongoDB's: false,
+null, 0 and missing are false. The MongoDB backend evaluates it in Python like every other
+operator.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InvalidFilter
-from .values import MISSING, bracket, compare, equal, resolve, split_path
+from .values import MISSING, bracket, compare, equal, resolve, sort_key, split_path
 
 Predicate = Callable[[Any], bool]
 
@@ -57,6 +74,9 @@ def _compile_clause(key: str, value: Any) -> Predicate:
         if key == "$or":
             return lambda doc: any(p(doc) for p in parts)
         return lambda doc: not any(p(doc) for p in parts)
+    if key == "$expr":
+        evaluate = _expression(value)
+        return lambda doc: _truthy(evaluate(Scope(doc, {})))
     if key.startswith("$"):
         raise InvalidFilter(f"unknown top-level operator {key}")
     path = split_path(key)
@@ -213,6 +233,182 @@ def _check_value(value: Any) -> None:
         bracket(value)
     except TypeError as exc:
         raise InvalidFilter(str(exc)) from None
+
+
+# -- $expr: aggregation expressions over the whole document -------------------------------------
+
+
+class Scope(NamedTuple):
+    """What an expression sees: the document, and the variables ($map's `as`) in scope."""
+
+    doc: Any
+    vars: dict[str, Any]
+
+
+Evaluator = Callable[[Scope], Any]
+_EXPR_COMPARE = {"$eq": lambda c: c == 0, "$ne": lambda c: c != 0, **_ORDERING}
+
+
+def _expression(spec: Any) -> Evaluator:
+    if isinstance(spec, str) and spec.startswith("$$"):
+        name, *rest = split_path(spec[2:])
+        if not name or "" in rest:
+            raise InvalidFilter(f"invalid variable {spec!r} in $expr")
+        return lambda scope: _field_value(scope.vars.get(name, MISSING), tuple(rest))
+    if isinstance(spec, str) and spec.startswith("$"):
+        parts = split_path(spec[1:])
+        if not spec[1:] or "" in parts:
+            raise InvalidFilter(f"invalid field path {spec!r} in $expr")
+        return lambda scope: _field_value(scope.doc, parts)
+    if isinstance(spec, list):
+        items = [_expression(item) for item in spec]
+        return lambda scope: [item(scope) for item in items]
+    if not isinstance(spec, Mapping):
+        _check_value(spec)
+        return lambda scope: spec
+    if len(spec) != 1 or not next(iter(spec)).startswith("$"):
+        raise InvalidFilter(f"an expression object takes one operator: {dict(spec)!r}")
+    op, arg = next(iter(spec.items()))
+    if op == "$literal":
+        return lambda scope: arg
+    if op in ("$map", "$zip"):
+        return _map(arg) if op == "$map" else _zip(arg)
+    args = [_expression(a) for a in (arg if isinstance(arg, list) else [arg])]
+    if op in _EXPR_COMPARE:
+        if len(args) != 2:
+            raise InvalidFilter(f"{op} in $expr takes two operands")
+        accept, (left, right) = _EXPR_COMPARE[op], args
+        return lambda scope: accept(_expr_compare(left(scope), right(scope)))
+    if op == "$and":
+        return lambda scope: all(_truthy(a(scope)) for a in args)
+    if op == "$or":
+        return lambda scope: any(_truthy(a(scope)) for a in args)
+    if op == "$not":
+        if len(args) != 1:
+            raise InvalidFilter("$not in $expr takes one operand")
+        return lambda scope: not _truthy(args[0](scope))
+    if op == "$ifNull":
+        if len(args) < 2:
+            raise InvalidFilter("$ifNull in $expr takes [value, ..., replacement]")
+        return lambda scope: _if_null([a(scope) for a in args])
+    if op in ("$max", "$min"):
+        pick = max if op == "$max" else min
+        single = not isinstance(arg, list) or len(arg) == 1
+        return lambda scope: _extreme(pick, [a(scope) for a in args], single)
+    if op == "$arrayElemAt":
+        if len(args) != 2:
+            raise InvalidFilter("$arrayElemAt in $expr takes [array, index]")
+        array, index = args
+        return lambda scope: _element_at(array(scope), index(scope))
+    if op in ("$size", "$isArray", "$allElementsTrue"):
+        if len(args) != 1:
+            raise InvalidFilter(f"{op} in $expr takes one operand")
+        return _array_test(op, args[0])
+    if op == "$in":
+        if len(args) != 2:
+            raise InvalidFilter("$in in $expr takes [value, array]")
+        value, array = args
+
+        def contains(scope: Scope) -> bool:
+            found, items = value(scope), array(scope)
+            return isinstance(items, list) and any(_expr_compare(found, i) == 0 for i in items)
+
+        return contains
+    raise InvalidFilter(f"unsupported $expr operator {op}")
+
+
+def _map(arg: Any) -> Evaluator:
+    if not isinstance(arg, Mapping) or not {"input", "in"} <= set(arg) <= {"input", "as", "in"}:
+        raise InvalidFilter("$map takes {input, as, in}")
+    name = arg.get("as", "this")
+    if not isinstance(name, str) or not name:
+        raise InvalidFilter("$map's `as` is a variable name")
+    source, body = _expression(arg["input"]), _expression(arg["in"])
+
+    def mapped(scope: Scope) -> Any:
+        items = source(scope)
+        if not isinstance(items, list):
+            return None if items is None or items is MISSING else MISSING
+        return [body(Scope(scope.doc, {**scope.vars, name: item})) for item in items]
+
+    return mapped
+
+
+def _zip(arg: Any) -> Evaluator:
+    if (
+        not isinstance(arg, Mapping)
+        or set(arg) != {"inputs"}
+        or not isinstance(arg["inputs"], list)
+    ):
+        raise InvalidFilter("$zip takes {inputs: [arrays]}")
+    inputs = [_expression(a) for a in arg["inputs"]]
+
+    def zipped(scope: Scope) -> Any:
+        arrays = [i(scope) for i in inputs]
+        if any(a is None or a is MISSING for a in arrays):
+            return None
+        if not all(isinstance(a, list) for a in arrays):
+            return MISSING
+        return [list(t) for t in zip(*arrays, strict=False)]  # the shortest length
+
+    return zipped
+
+
+def _array_test(op: str, operand: Evaluator) -> Evaluator:
+    def test(scope: Scope) -> Any:
+        value = operand(scope)
+        if op == "$isArray":
+            return isinstance(value, list)
+        if not isinstance(value, list):
+            return MISSING  # MongoDB raises on a non-array
+        return len(value) if op == "$size" else all(_truthy(v) for v in value)
+
+    return test
+
+
+def _if_null(values: list[Any]) -> Any:
+    return next((v for v in values[:-1] if v is not None and v is not MISSING), values[-1])
+
+
+def _element_at(array: Any, index: Any) -> Any:
+    if array is None or array is MISSING:
+        return None
+    if not isinstance(array, list) or bracket(index) != 2 or int(index) != index:
+        return MISSING
+    at = int(index)
+    return array[at] if -len(array) <= at < len(array) else MISSING
+
+
+def _extreme(pick: Callable[..., Any], values: list[Any], single: bool) -> Any:
+    if single and len(values) == 1 and isinstance(values[0], list):
+        values = values[0]  # {$max: "$array"}: the array's elements
+    kept = [v for v in values if v is not None and v is not MISSING]
+    return pick(kept, key=sort_key) if kept else None
+
+
+def _field_value(value: Any, parts: tuple[str, ...]) -> Any:
+    """An aggregation field path: an array of documents maps to the values found in them."""
+    for i, part in enumerate(parts):
+        if isinstance(value, list):
+            found = [_field_value(e, parts[i:]) for e in value if isinstance(e, dict | list)]
+            return [f for f in found if f is not MISSING]
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _expr_compare(a: Any, b: Any) -> int:
+    # in aggregation a missing field sorts below null
+    if a is MISSING or b is MISSING:
+        return (a is not MISSING) - (b is not MISSING)
+    return compare(a, b)
+
+
+def _truthy(value: Any) -> bool:
+    return not (value is MISSING or value is None or value is False or value == 0) or (
+        isinstance(value, list | dict)
+    )
 
 
 def equality_fields(spec: Mapping[str, Any] | None) -> dict[str, Any]:

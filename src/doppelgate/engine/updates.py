@@ -1,6 +1,11 @@
 """MongoDB update-operator subset applied to a document in place.
 
 Supported: $set $unset $inc $push ($each) $pull $addToSet ($each) $setOnInsert.
+
+Extension (for lightblue's $insert): $push takes MongoDB's $position and $slice modifiers with
+$each. $position N inserts the items before index N (past the end: appended; negative: counted
+from the end, clamped at 0); $slice N then keeps the first N elements (N < 0: the last -N; 0:
+none). Both need $each and integer arguments, as in MongoDB.
 """
 
 from __future__ import annotations
@@ -124,11 +129,23 @@ def _inc(doc: dict[str, Any], parts: tuple[str, ...], amount: Any, path: str) ->
     _set(doc, parts, (current if present else 0) + amount)
 
 
+_PUSH_MODIFIERS = {"$each", "$position", "$slice"}
+
+
 def _items(arg: Any, op: str) -> list[Any]:
     if isinstance(arg, Mapping) and "$each" in arg:
-        if set(arg) != {"$each"} or not isinstance(arg["$each"], list):
-            raise InvalidUpdate(f"{op} supports only $each: [values]")
+        allowed = _PUSH_MODIFIERS if op == "$push" else {"$each"}
+        if not set(arg) <= allowed or not isinstance(arg["$each"], list):
+            raise InvalidUpdate(f"{op} supports only {', '.join(sorted(allowed))}")
+        for modifier in ("$position", "$slice"):
+            if modifier in arg and (
+                bracket(arg[modifier]) != 2 or int(arg[modifier]) != arg[modifier]
+            ):
+                raise InvalidUpdate(f"{modifier} needs an integer")
         return list(arg["$each"])
+    if isinstance(arg, Mapping) and arg and all(str(k).startswith("$") for k in arg):
+        if op == "$push" and set(arg) & {"$position", "$slice"}:
+            raise InvalidUpdate("$position and $slice need $each")
     return [arg]
 
 
@@ -141,10 +158,19 @@ def _push(doc: dict[str, Any], parts: tuple[str, ...], arg: Any, path: str, uniq
         current, _ = _get(doc, parts)
     elif not isinstance(current, list):
         raise InvalidUpdate(f"{op} needs an array at {path!r}")
-    for item in items:
-        if unique and any(equal(item, existing) for existing in current):
-            continue
-        current.append(item)
+    if unique:
+        for item in items:
+            if not any(equal(item, existing) for existing in current):
+                current.append(item)
+        return
+    modifiers = arg if isinstance(arg, Mapping) and "$each" in arg else {}
+    position = int(modifiers.get("$position", len(current)))
+    if position < 0:
+        position = max(0, len(current) + position)
+    current[position:position] = items
+    if "$slice" in modifiers:
+        keep = int(modifiers["$slice"])
+        current[:] = current[:keep] if keep >= 0 else current[len(current) + keep :]
 
 
 def _pull(doc: dict[str, Any], parts: tuple[str, ...], arg: Any, path: str) -> None:
