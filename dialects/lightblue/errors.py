@@ -1,7 +1,8 @@
-"""lightblue's fallback errors, for the data service and the metadata service (spec §1, §2.4)."""
+"""lightblue's error catalogue (spec §2.4), the LightblueError exception and fallback errors."""
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -9,8 +10,132 @@ from doppelgate.dialect import vendor_path
 
 from .wire import Error, FailedCall, respond
 
+# -- request / REST
 REST_ERROR = "rest-crud:RestError"
+REST_FIND_ERROR = "rest-crud:RestFindError"
+REST_INSERT_ERROR = "rest-crud:RestInsertError"
+REST_UPDATE_ERROR = "rest-crud:RestUpdateError"
+REST_SAVE_ERROR = "rest-crud:RestSaveError"
+REST_DELETE_ERROR = "rest-crud:RestDeleteError"
+REST_GENERATE_ERROR = "rest-crud:RestGenerateError"
+NO_ENTITY_MATCH = "rest-crud:NoEntityMatch"
+NO_VERSION_MATCH = "rest-crud:NoVersionMatch"
+SAVED_SEARCH_ERROR = "rest-crud:SavedSearchError"
+# -- expression parsing
+INVALID_QUERY = "query-api:InvalidQuery"
+INVALID_COMPARISON = "query-api:InvalidComparisonExpression"
+INVALID_LOGICAL = "query-api:InvalidLogicalExpression"
+INVALID_REGEX = "query-api:InvalidRegexExpression"
+INVALID_ARRAY_COMPARISON = "query-api:InvalidArrayComparisonExpression"
+INVALID_PROJECTION = "query-api:InvalidProjection"
+INVALID_ARRAY_RANGE_PROJECTION = "query-api:InvalidArrayRangeProjection"
+INVALID_SORT = "query-api:InvalidSort"
+INVALID_UPDATE = "query-api:InvalidUpdateExpression"
+INVALID_SET = "query-api:InvalidSetExpression"
+INVALID_UNSET = "query-api:InvalidUnsetExpression"
+INVALID_ARRAY_UPDATE = "query-api:InvalidArrayUpdateExpression"
+INVALID_RVALUE = "query-api:InvalidRValueExpression"
+INVALID_VALUE = "query-api:InvalidValue"
+# -- entity resolution and access
+UNKNOWN_ENTITY = "crud:UnknownEntity"
+DISABLED_VERSION = "crud:DisabledMetadataVersion"
+UNKNOWN_VERSION = "mongo-metadata:UnknownVersion"
+NO_VERSION = "crud"  # no version given and no default: code "crud", msg "version" (§2.4)
+NO_ACCESS = "crud:NoAccess"
+INSERT_NO_FIELD_ACCESS = "crud:insert:NoFieldAccess"
+UPDATE_NO_FIELD_ACCESS = "crud:update:NoFieldAccess"
+# -- document validation (dataErrors)
+REQUIRED = "crud:Required"
+TOO_SHORT = "crud:TooShort"
+TOO_LONG = "crud:TooLong"
+VALUE_TOO_SMALL = "crud:ValueTooSmall"
+VALUE_TOO_LARGE = "crud:ValueTooLarge"
+ARRAY_TOO_SMALL = "crud:ArrayTooSmall"
+ARRAY_TOO_LARGE = "crud:ArrayTooLarge"
+INVALID_ENUM = "crud:InvalidEnum"
+INVALID_ENTITY = "crud:InvalidEntity"
+DUPLICATE_ARRAY_ELEMENT_ID = "crud:DuplicateArrayElementId"
+# -- fields and types
+INVALID_FIELD_REFERENCE = "metadata:InvalidFieldReference"
+INVALID_ARRAY_REFERENCE = "metadata:InvalidArrayReference"
+INCOMPATIBLE_VALUE = "metadata:IncompatibleValue"
+INVALID_COMPARISON_TYPE = "mongo-translation:invalid-comparison"
+INVALID_FIELD = "mongo-translation:invalid-field"
+# -- storage
+DUPLICATE = "mongo-crud:Duplicate"
+SAVE_ERROR = "mongo-crud:SaveError"
+NO_UPSERT = "mongo-crud:SaveError:InsertionAttemptWithNoUpsert"
+UPDATE_ERROR = "mongo-crud:UpdateError"
+CONCURRENT_UPDATE = "mongo-crud:ConcurrentUpdate"
+NULL_QUERY = "mongo-crud:NullQuery"
+INVALID_LOCKING_DOMAIN = "mongo-crud:InvalidLockingDomain"
+RESULT_SIZE_TOO_LARGE = "crud:ResultSizeTooLarge"
+# -- metadata
+NO_NAME_MATCH = "rest-metadata:NoNameMatch"
+META_NO_VERSION_MATCH = "rest-metadata:NoVersionMatch"
+NO_ENTITY_NAME = "rest-metadata:NoEntityName"
+NO_ENTITY_VERSION = "rest-metadata:NoEntityVersion"
 METADATA_REST_ERROR = "rest-metadata:RestError"
+DUPLICATE_METADATA = "mongo-metadata:DuplicateMetadata"
+MISSING_ENTITY_INFO = "mongo-metadata:MissingEntityInfo"
+CANNOT_DELETE_ENTITY = "mongo-metadata:CannotDeleteEntity"
+DISABLED_DEFAULT_VERSION = "mongo-metadata:DisabledDefaultVersion"
+INVALID_VERSION_NUMBER = "metadata:InvalidVersionNumber"
+INVALID_DEFAULT_VERSION = "metadata:InvalidDefaultVersion"
+PARSE_MISSING_ELEMENT = "metadata:ParseMissingElement"
+ILL_FORMED_METADATA = "metadata:IllFormedMetadata"
+INVALID_TYPE = "metadata:InvalidType"
+DUPLICATE_FIELD = "metadata:DuplicateField"
+METADATA_INVALID_ENUM = "metadata:InvalidEnum"
+NOT_SUPPORTED = "metadata:NotSupported"  # dependencies on the Mongo back end [inf]
+
+# HTTP status of a data-service response, by its first top-level error (spec §1.4)
+HTTP_STATUS: dict[str, int] = {
+    NO_ACCESS: 403,
+    INSERT_NO_FIELD_ACCESS: 403,
+    UPDATE_NO_FIELD_ACCESS: 403,
+    UNKNOWN_ENTITY: 404,
+    DISABLED_VERSION: 404,
+}
+
+# expression parse errors that find/explain mask as RestFindError (spec §2.4)
+PARSE_ERRORS = frozenset(
+    {
+        INVALID_QUERY,
+        INVALID_COMPARISON,
+        INVALID_LOGICAL,
+        INVALID_REGEX,
+        INVALID_ARRAY_COMPARISON,
+        INVALID_PROJECTION,
+        INVALID_ARRAY_RANGE_PROJECTION,
+        INVALID_SORT,
+        INVALID_RVALUE,
+        INVALID_VALUE,
+    }
+)
+
+
+class LightblueError(Exception):
+    """A request-level error: becomes one entry of `errors` (or a bare metadata error)."""
+
+    def __init__(self, code: str, msg: str | None = None, context: str | None = None) -> None:
+        super().__init__(f"{code}: {msg}")
+        self.code = code
+        self.msg = msg
+        self.context = context
+
+    def wire(self, context: str | None = None) -> Error:
+        ctx = self.context or context
+        return Error(errorCode=self.code, msg=_opt(self.msg), context=_opt(ctx or None))
+
+
+def _opt(text: str | None) -> str | msgspec.UnsetType:
+    return text if text is not None else msgspec.UNSET
+
+
+def http_status(errors: list[Error]) -> int:
+    """§1.4: the first top-level error decides; dataErrors never count."""
+    return HTTP_STATUS.get(errors[0].errorCode, 500) if errors else 200
 
 
 def is_metadata(request: Request) -> bool:
@@ -32,3 +157,16 @@ def not_found(request: Request) -> Response:
     if is_metadata(request):
         return respond(Error(errorCode=METADATA_REST_ERROR, msg=msg), 404)
     return respond(FailedCall([Error(errorCode=REST_ERROR, msg=msg)]), 404)
+
+
+def fault_response(request: Request, code: str) -> Response:
+    """An injected fault (doppelgate's control plane): any code of the catalogue above, e.g.
+    "mongo-crud:ConcurrentUpdate". Data calls get FailedCall with the code's status (§1.4),
+    metadata calls the bare error object with 200 (§1.2)."""
+    known = {v for k, v in globals().items() if k.isupper() and isinstance(v, str)}
+    if code not in known:
+        raise ValueError(f"not a lightblue error code: {code!r}")
+    error = Error(errorCode=code, msg=f"{code} (injected fault)")
+    if is_metadata(request):
+        return respond(error, 200)
+    return respond(FailedCall([error]), http_status([error]))

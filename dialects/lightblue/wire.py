@@ -1,9 +1,16 @@
-"""lightblue's error object and the bare failure envelope (spec §2.2, §2.4)."""
+"""lightblue's wire structs: requests, the response envelope and the error object (§2)."""
 
 from __future__ import annotations
 
+import decimal
+import socket
+from typing import Any
+
 import msgspec
 from starlette.responses import Response
+
+UNSET: Any = msgspec.UNSET
+HOSTNAME = socket.gethostname()
 
 
 class Error(msgspec.Struct, kw_only=True):
@@ -20,5 +27,120 @@ class FailedCall(msgspec.Struct):
     status: str = "ERROR"
 
 
-def respond(body: msgspec.Struct, status_code: int) -> Response:
-    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
+class DataError(msgspec.Struct):
+    data: Any
+    errors: list[Error]
+
+
+class ResultMetadata(msgspec.Struct):
+    documentVersion: str
+
+
+class Envelope(msgspec.Struct, kw_only=True):
+    """The response of every data call, keys in the implementation's order (§2.2)."""
+
+    entity: str | msgspec.UnsetType = msgspec.UNSET
+    entityVersion: str | msgspec.UnsetType = msgspec.UNSET
+    status: str = "COMPLETE"  # COMPLETE | PARTIAL | ASYNC | ERROR
+    modifiedCount: int = 0
+    matchCount: int = 0
+    hostname: str = HOSTNAME
+    processed: Any = msgspec.UNSET
+    resultMetadata: list[ResultMetadata] | msgspec.UnsetType = msgspec.UNSET
+    dataErrors: list[DataError] | msgspec.UnsetType = msgspec.UNSET
+    errors: list[Error] | msgspec.UnsetType = msgspec.UNSET
+
+
+class Request(msgspec.Struct, kw_only=True):
+    """Fields every data request may carry (§2.1); unknown fields are ignored."""
+
+    entity: Any = UNSET
+    entityVersion: Any = UNSET
+    client: Any = UNSET
+    execution: Any = UNSET
+    projection: Any = UNSET
+    range: Any = UNSET
+    # the Java client sends these as JSON; `from` is a Python keyword
+    from_: Any = msgspec.field(default=UNSET, name="from")
+    to: Any = UNSET
+    maxResults: Any = UNSET
+
+
+class InsertRequest(Request, kw_only=True):
+    data: Any = UNSET
+
+
+class SaveRequest(Request, kw_only=True):
+    data: Any = UNSET
+    upsert: Any = False
+    onlyIfCurrent: Any = False
+    documentVersions: Any = UNSET
+
+
+class UpdateRequest(Request, kw_only=True):
+    query: Any = UNSET
+    update: Any = UNSET
+    onlyIfCurrent: Any = False
+    documentVersions: Any = UNSET
+
+
+class DeleteRequest(Request, kw_only=True):
+    query: Any = UNSET
+
+
+class FindRequest(Request, kw_only=True):
+    query: Any = UNSET
+    sort: Any = UNSET
+
+
+class LockRequest(msgspec.Struct, kw_only=True):
+    operation: str
+    domain: str
+    callerId: str
+    resourceId: str
+    ttl: int | None = None
+
+
+class LockResult(msgspec.Struct):
+    result: bool | int
+
+
+class BulkEntry(msgspec.Struct, kw_only=True):
+    seq: int = 0
+    op: str
+    request: dict[str, Any]
+
+
+class BulkRequest(msgspec.Struct, kw_only=True):
+    requests: list[BulkEntry]
+    ordered: bool = True
+
+
+class BulkResponseEntry(msgspec.Struct):
+    seq: int
+    response: Envelope | FailedCall
+
+
+class BulkResponse(msgspec.Struct):
+    responses: list[BulkResponseEntry]
+
+
+# bigdecimal/biginteger travel at full precision (§7): JSON fractions decode as Decimal and
+# Decimals encode as JSON numbers
+_encoder = msgspec.json.Encoder(decimal_format="number")
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def encode(body: Any) -> bytes:
+    return _encoder.encode(body)
+
+
+def decode(raw: bytes, kind: Any = Any) -> Any:
+    decoder = _decoders.get(kind)
+    if decoder is None:
+        decoder = _decoders[kind] = msgspec.json.Decoder(kind, float_hook=decimal.Decimal)
+    return decoder.decode(raw)
+
+
+def respond(body: Any, status_code: int = 200) -> Response:
+    return Response(_encoder.encode(body), status_code, media_type="application/json")

@@ -1,0 +1,35 @@
+"""POST /bulk: several CRUD requests in one call, answered in `seq` order (§2.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from doppelgate.engine import Engine
+
+from . import errors as E
+from .access import Caller
+from .dispatch import OPERATIONS, run
+from .wire import BulkRequest, BulkResponse, BulkResponseEntry, Error, FailedCall, decode
+
+
+async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | FailedCall:
+    try:
+        request = decode(raw, BulkRequest)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return FailedCall([Error(errorCode=E.REST_ERROR, msg=str(exc))])
+    entries = sorted(request.requests, key=lambda e: e.seq)
+    # ordered or not, running the entries one after another in seq order is a valid schedule
+    responses: list[BulkResponseEntry] = []
+    for seq, entry in enumerate(entries):
+        op = entry.op.lower()
+        body: dict[str, Any] = entry.request
+        if op not in OPERATIONS or op == "explain":
+            result: Any = FailedCall([Error(errorCode=E.REST_ERROR, msg=f"op {entry.op}")])
+        else:
+            entity = str(body.get("entity") or "")
+            version = body.get("entityVersion")
+            result, _ = await run(engine, caller, op, entity, version, body)
+        responses.append(BulkResponseEntry(seq, result))
+    return BulkResponse(responses)

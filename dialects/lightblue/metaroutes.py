@@ -1,0 +1,197 @@
+"""lightblue's metadata endpoints under /rest/metadata and /metadata (§1.2).
+
+Every answer is HTTP 200; a failure is a bare error object (§1.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from doppelgate.dialect import DialectContext
+
+from . import errors as E
+from .access import caller_of
+from .errors import LightblueError
+from .metastore import MetadataStore
+from .wire import respond
+
+Handler = Callable[[MetadataStore, Request], Awaitable[Any]]
+_EMPTY = object()
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return msgspec.json.decode(raw) if raw.strip() else None
+    except msgspec.DecodeError as exc:
+        raise LightblueError(E.METADATA_REST_ERROR, str(exc)) from None
+
+
+def _context(request: Request) -> str:
+    p = request.path_params
+    parts = [p.get(k) for k in ("entity", "version") if p.get(k)]
+    return "/".join(["rest", request.method, *parts])
+
+
+async def names(store: MetadataStore, request: Request) -> Any:
+    return {"entities": await store.entity_names()}
+
+
+async def entity_get(store: MetadataStore, request: Request) -> Any:
+    entity: str = request.path_params["entity"]
+    if entity.startswith("s="):  # GET /s={statuses} (§1.2)
+        statuses = [s.strip().lower() for s in entity[2:].split(",") if s.strip()]
+        return {"entities": await store.entity_names(statuses)}
+    return await store.versions(entity)
+
+
+async def metadata_get(store: MetadataStore, request: Request) -> Any:
+    p = request.path_params
+    return await store.metadata(p["entity"], p["version"])
+
+
+async def create(store: MetadataStore, request: Request) -> Any:
+    p = request.path_params
+    body = await _json(request)
+    version: str = p["version"]
+    if version.startswith("schema="):  # PUT /{e}/schema={v} (§1.2)
+        return await store.add_schema(p["entity"], version[len("schema=") :], body)
+    return await store.create(p["entity"], version, body)
+
+
+async def update_info(store: MetadataStore, request: Request) -> Any:
+    return await store.update_info(request.path_params["entity"], await _json(request))
+
+
+async def set_status(store: MetadataStore, request: Request) -> Any:
+    p = request.path_params
+    comment = request.query_params.get("comment")
+    return await store.set_status(p["entity"], p["version"], p["status"].lower(), comment)
+
+
+async def set_default(store: MetadataStore, request: Request) -> Any:
+    p = request.path_params
+    return await store.set_default(p["entity"], p["version"])
+
+
+async def clear_default(store: MetadataStore, request: Request) -> Any:
+    return await store.clear_default(request.path_params["entity"])
+
+
+async def remove(store: MetadataStore, request: Request) -> Any:
+    await store.delete(request.path_params["entity"])
+    return _EMPTY
+
+
+async def roles(store: MetadataStore, request: Request) -> Any:
+    """Roles per operation from the (default) version's access lists (§1.2)."""
+    p = request.path_params
+    entities = [p["entity"]] if "entity" in p else await store.entity_names()
+    found: dict[str, dict[str, list[str]]] = {}
+    errors = []
+    for name in entities:
+        try:
+            meta = await store.metadata(name, p.get("version") or "default")
+        except LightblueError:
+            errors.append({"data": name, "errors": [{"errorCode": "ERR_NO_METADATA"}]})
+            continue
+        access = meta["schema"].get("access") or {}
+        for op in ("find", "insert", "update", "delete"):
+            for role in access.get(op) or []:
+                found.setdefault(role, {o: [] for o in ("find", "insert", "update", "delete")})
+                found[role][op].append(name)
+    processed = [{"role": role, **ops} for role, ops in sorted(found.items())]
+    body: dict[str, Any] = {"status": "COMPLETE", "modifiedCount": 0, "matchCount": 0}
+    body["processed"] = processed
+    if errors:
+        body["dataErrors"] = errors
+    return body
+
+
+async def diff(store: MetadataStore, request: Request) -> Any:
+    """GET /{e}/{v1}/diff/{v2}: `{"-path": old, "+path": new}` per changed leaf (§1.2)."""
+    p = request.path_params
+    old = _leaves(await store.metadata(p["entity"], p["version"]))
+    new = _leaves(await store.metadata(p["entity"], p["other"]))
+    deltas = []
+    for path in [*old, *(k for k in new if k not in old)]:
+        if path in old and path in new and old[path] == new[path]:
+            continue
+        delta = {}
+        if path in old:
+            delta[f"-{path}"] = old[path]
+        if path in new:
+            delta[f"+{path}"] = new[path]
+        deltas.append(delta)
+    return deltas
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, f"{path}.{key}" if path else key))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_leaves(item, f"{path}.{i}"))
+        return out
+    return {path: value}
+
+
+async def dependencies(store: MetadataStore, request: Request) -> Any:
+    raise LightblueError(E.NOT_SUPPORTED, "dependencies")  # Mongo back end (§1.2)
+
+
+def _wrapper(ctx: DialectContext) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    options = ctx.settings.dialects.get("lightblue") or {}
+
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            store = MetadataStore(ctx.engine, caller_of(request, options).tenant)
+            try:
+                result = await handler(store, request)
+            except LightblueError as exc:
+                return respond(exc.wire(_context(request)), 200)
+            if result is _EMPTY:
+                return Response(b"", 200)
+            return respond(result, 200)
+
+        return endpoint
+
+    return wrap
+
+
+def root_routes(ctx: DialectContext) -> list[BaseRoute]:
+    """GET /rest/metadata (no trailing slash) lists the entities too."""
+    wrap = _wrapper(ctx)
+    return [Route(p, wrap(names), methods=["GET"]) for p in ("/rest/metadata", "/metadata")]
+
+
+def metadata_routes(ctx: DialectContext) -> list[Route]:
+    wrap = _wrapper(ctx)
+    return [
+        Route("/", wrap(names), methods=["GET"]),
+        Route("/roles", wrap(roles), methods=["GET"]),
+        Route("/dependencies", wrap(dependencies), methods=["GET"]),
+        Route("/{entity}/roles", wrap(roles), methods=["GET"]),
+        Route("/{entity}/dependencies", wrap(dependencies), methods=["GET"]),
+        Route("/{entity}/{version}/roles", wrap(roles), methods=["GET"]),
+        Route("/{entity}/{version}/dependencies", wrap(dependencies), methods=["GET"]),
+        Route("/{entity}/{version}/diff/{other}", wrap(diff), methods=["GET"]),
+        Route("/{entity}/default", wrap(clear_default), methods=["DELETE"]),
+        Route("/{entity}/{version}/default", wrap(set_default), methods=["POST"]),
+        Route("/{entity}", wrap(entity_get), methods=["GET"]),
+        Route("/{entity}", wrap(update_info), methods=["PUT"]),
+        Route("/{entity}", wrap(remove), methods=["DELETE"]),
+        Route("/{entity}/{version}", wrap(metadata_get), methods=["GET"]),
+        Route("/{entity}/{version}", wrap(create), methods=["PUT"]),
+        Route("/{entity}/{version}/{status}", wrap(set_status), methods=["PUT"]),
+    ]

@@ -1,0 +1,219 @@
+"""The data service's reads and deletes: find, explain, delete, generate (§1.1, §2, §4)."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import msgspec
+
+from doppelgate.engine import Collection, Engine
+
+from . import errors as E
+from .access import Caller
+from .calls import Outcome, requested
+from .dates import dates_to_text
+from .documents import HIDDEN, numbers_out
+from .errors import LightblueError
+from .generators import generate
+from .metastore import MetadataStore
+from .paging import limits, page, sort_spec
+from .projection import EVERYTHING, Projection
+from .query import Query, engine_path
+from .references import bound, join
+from .schema import Field, Schema, split
+from .wire import DeleteRequest, FindRequest, Request
+
+# per engine: the (tenant, collection, indexes) whose unique indexes exist already
+_ensured: weakref.WeakKeyDictionary[Engine, set[tuple[str, str, str]]] = weakref.WeakKeyDictionary()
+
+
+def doc_version(doc: dict[str, Any]) -> str:
+    """`<_id>:<opaque version>`, changed by every write (§5)."""
+    hidden = doc.get(HIDDEN)
+    version = hidden.get("docver") if isinstance(hidden, dict) else None
+    return f"{doc.get('_id')}:{version or ''}"
+
+
+class DataService:
+    """One caller's data calls against one tenant's entities."""
+
+    def __init__(self, engine: Engine, caller: Caller) -> None:
+        self.engine = engine
+        self.caller = caller
+        self.store = MetadataStore(engine, caller.tenant)
+
+    # -- shared steps ------------------------------------------------------------------------
+
+    async def open(
+        self, out: Outcome, body: Request, version: str | None, *ops: str, label: str = ""
+    ) -> Schema:
+        """Resolve entity and version, check entity access, prepare the collection."""
+        entity, wanted = requested(body, out.entity, version)
+        out.version = wanted
+        schema = await self.store.resolve(entity, wanted)
+        out.use(schema)
+        if not all(self.caller.may(schema, op) for op in ops):
+            raise LightblueError(E.NO_ACCESS, f"{label or '/'.join(ops)} {schema.name}")
+        await self.ensure_indexes(schema)
+        return schema
+
+    def query(self, schema: Schema) -> Query:
+        """A find's query translator: fields the caller cannot find are refused (§2.4)."""
+        return Query(schema, lambda field: self.caller.may_field(schema, field, "find"))
+
+    def collection(self, schema: Schema) -> Collection:
+        return self.store.data(schema)
+
+    async def ensure_indexes(self, schema: Schema) -> None:
+        indexes = schema.info.get("indexes") or []
+        done = _ensured.setdefault(self.engine, set())
+        key = (self.caller.tenant, schema.collection, msgspec.json.encode(indexes).decode())
+        if key in done:
+            return
+        coll = self.collection(schema)
+        for index in indexes:
+            if not isinstance(index, dict) or not index.get("unique"):
+                continue
+            fields = [f for f in index.get("fields") or [] if isinstance(f, dict)]
+            keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
+            if keys and keys != [("_id", 1)]:
+                await coll.ensure_index(keys, unique=True)
+        done.add(key)
+
+    def projection(self, schema: Schema, spec: Any) -> Projection | None:
+        if spec is msgspec.UNSET or spec is None:
+            return None
+        query = self.query(schema)
+        projection = Projection(
+            spec,
+            make_filter=query.element_predicate,
+            make_sort=lambda s, base: sort_spec(schema, s, base),
+        )
+        for rule in projection.rules:  # array rules need an array field (§4)
+            if rule.is_array_rule and schema.field(rule.pattern).type != "array":
+                raise LightblueError(E.INVALID_PROJECTION, ".".join(rule.pattern))
+        return projection
+
+    def visible(self, schema: Schema, doc: dict[str, Any]) -> dict[str, Any]:
+        """A stored document as a caller sees it: numbers restored, marker fields filled,
+        fields the caller may not find removed (§4, §6)."""
+        out = numbers_out(schema.root, doc)
+        for field in schema.root.fields.values():
+            if field.spec.get("documentVersion") is True:
+                out[field.name] = doc_version(doc)
+            elif field.spec.get("resultMetadata") is True:
+                out[field.name] = {"documentVersion": doc_version(doc)}
+        return hide(self.caller, schema, schema.root, out)
+
+    def shown(self, schema: Schema, projection: Projection | None, doc: dict[str, Any]) -> Any:
+        """A stored document as `processed` shows it: visible, then projected."""
+        if projection is None:
+            return {}
+        return projection.apply(self.visible(schema, doc))
+
+    def whole(self, schema: Schema, doc: dict[str, Any]) -> Any:
+        return Projection(EVERYTHING).apply(self.visible(schema, doc))
+
+    # -- operations --------------------------------------------------------------------------
+
+    def parse_find(
+        self, schema: Schema, body: FindRequest
+    ) -> tuple[dict[str, Any], Projection | None, list[tuple[str, int]]]:
+        """Filter, projection and sort of a find; parse errors masked as RestFindError (§2.4)."""
+        try:
+            query = None if body.query is msgspec.UNSET else body.query
+            spec = self.query(schema).filter(query)
+            projection = self.projection(schema, body.projection)
+            sort = [] if body.sort in (msgspec.UNSET, None) else sort_spec(schema, body.sort)
+        except LightblueError as exc:
+            if exc.code not in E.PARSE_ERRORS:
+                raise
+            error = LightblueError(E.REST_FIND_ERROR, "Error during the parse of the request")
+            raise error from None
+        return spec, projection, sort
+
+    async def find(self, out: Outcome, body: FindRequest, version: str | None) -> None:
+        schema = await self.open(out, body, version, "find")
+        spec, projection, sort = self.parse_find(schema, body)
+        try:
+            bounds = limits(*page(body))
+        except ValueError:
+            raise LightblueError(E.REST_FIND_ERROR, "Request is not valid") from None
+        coll = self.collection(schema)
+        out.matched = await coll.count(spec)
+        docs: list[dict[str, Any]] = []
+        if bounds is not None:
+            skip, limit = bounds
+            docs = await coll.find(spec, sort=sort, skip=skip, limit=limit)
+        versions = [doc_version(d) for d in docs]
+        docs = await join(schema, body.projection, docs, self._referenced)
+        out.processed = [self.shown(schema, projection, d) for d in docs]
+        out.versions = versions
+        limit = self.caller.max_result_bytes
+        if limit is not None and len(msgspec.json.encode(out.processed)) > limit:
+            out.processed, out.versions = None, []
+            raise LightblueError(E.RESULT_SIZE_TOO_LARGE, str(limit))  # §4 Range
+
+    async def _referenced(self, field: Field, holder: dict[str, Any]) -> list[Any]:
+        """The documents a reference field joins to, with its projection and sort (§6)."""
+        spec = field.spec
+        target = await self.store.resolve(str(spec.get("entity")), spec.get("versionValue"))
+        if not self.caller.may(target, "find"):
+            return []
+        query = bound(spec.get("query"), holder)
+        sort = sort_spec(target, spec["sort"]) if spec.get("sort") else []
+        found = await self.collection(target).find(Query(target).filter(query), sort=sort)
+        inner = self.projection(target, spec.get("projection"))
+        return [
+            self.whole(target, d) if inner is None else self.shown(target, inner, d) for d in found
+        ]
+
+    async def explain(self, out: Outcome, body: FindRequest, version: str | None) -> None:
+        """`processed` holds the plan: the engine filter and sort the find would run (§1.1)."""
+        schema = await self.open(out, body, version, "find")
+        spec, _, sort = self.parse_find(schema, body)
+        plan = {
+            "backend": self.engine.backend,
+            "collection": schema.collection,
+            "query": dates_to_text(spec),
+            "sort": [{path: "$asc" if d > 0 else "$desc"} for path, d in sort],
+        }
+        out.processed = [plan]
+
+    async def delete(self, out: Outcome, body: DeleteRequest, version: str | None) -> None:
+        schema = await self.open(out, body, version, "delete")
+        if body.query is msgspec.UNSET or body.query is None:
+            raise LightblueError(E.NULL_QUERY, "query")
+        spec = Query(schema).filter(body.query)  # find access: only for finds
+        out.modified = await self.collection(schema).delete(spec, many=True)
+
+    async def generate(self, out: Outcome, path: str, count: int, version: str | None) -> None:
+        schema = await self.open(out, Request(), version, "find")
+        field: Field = schema.field(path)
+        values = await generate(field, count, self.store.coll)
+        if values:
+            out.processed = dates_to_text(values)
+
+
+def _index_path(spec: dict[str, Any]) -> str:
+    path = engine_path(split(str(spec.get("field"))))
+    # a caseInsensitive field is indexed through its hidden lower-cased copy (§6)
+    return f"{HIDDEN}.{path}" if spec.get("caseInsensitive") is True else path
+
+
+def hide(caller: Caller, schema: Schema, node: Field, doc: dict[str, Any]) -> dict[str, Any]:
+    """Fields the caller may not find are silently removed (§4)."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        field = node.fields.get(key)
+        if (
+            field is not None
+            and "find" in field.access
+            and not caller.may_field(schema, field, "find")
+        ):
+            continue
+        if field is not None and field.type == "object" and isinstance(value, dict):
+            value = hide(caller, schema, field, value)
+        out[key] = value
+    return out
