@@ -6,14 +6,19 @@ import atexit
 import functools
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from pymongo import MongoClient
 
 from doppelgate.engine import Engine
 
 BACKENDS = ["memory", "mongodb"]
+
+# the `app_client` fixture (tests/conftest.py): (dialect, options, base_url, **httpx) -> client
+AppClient = Callable[..., httpx.AsyncClient]
 
 TEST_TIMEOUT_MS = 10_000  # generous on a busy CI machine, still bounded
 

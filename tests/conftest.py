@@ -19,11 +19,18 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+
+from doppelgate.config import Settings
+from doppelgate.engine import Engine
+from doppelgate.gateway import create_app
+from tests.backends import BACKENDS, AppClient, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 WIRE_SERVER = ROOT / "tools" / "mongo-wire-server"
@@ -211,3 +218,32 @@ def mongo_url(request: pytest.FixtureRequest) -> str:
         return external
     server: MongoWireServer = request.getfixturevalue("mongo_server")
     return server.url
+
+
+# every engine and dialect suite runs each test once per backend (tests/backends.py)
+@pytest.fixture(params=BACKENDS)
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    eng = await make_engine(request.param, request)
+    try:
+        yield eng
+    finally:
+        await eng.close()
+
+
+@pytest.fixture
+async def app_client(engine: Engine) -> AsyncIterator[AppClient]:
+    """httpx clients of in-process apps on the test's engine, one per call:
+    app_client(dialect, options, base_url, **httpx_kwargs), [dialects.<dialect>] = options."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(
+        dialect: str, options: dict[str, Any] | None, base_url: str, **kwargs: Any
+    ) -> httpx.AsyncClient:
+        app = create_app(Settings(dialects={dialect: options or {}}), engine)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=base_url, **kwargs)
+        clients.append(http)
+        return http
+
+    yield make
+    for http in clients:
+        await http.aclose()

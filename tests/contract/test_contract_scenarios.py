@@ -10,7 +10,6 @@ each step, and for a failing one the differences and the response.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,6 @@ from doppelgate.contract import Scenario, ScenarioError, load_file, replay, scen
 from doppelgate.dialect import load_dialects
 from doppelgate.engine import Engine
 from doppelgate.gateway import create_app
-from tests.backends import BACKENDS, make_engine
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,15 +63,6 @@ class ServerHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_date)
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
-    eng = await make_engine(request.param, request)
-    try:
-        yield eng
-    finally:
-        await eng.close()
 
 
 SCENARIOS = collect()
