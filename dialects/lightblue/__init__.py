@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
-from .errors import internal_error, not_found
+from .errors import fault_response, internal_error, not_found
 from .routes import routes
 
 
@@ -20,5 +20,6 @@ DIALECT = Dialect(
     routes=routes,
     internal_error=internal_error,
     not_found=not_found,
+    fault_response=fault_response,
     configured_hosts=configured_hosts,
 )

@@ -46,8 +46,8 @@ class Dialect:
     internal_error: Callable[[Request, str], Response]  # (request, request id)
     not_found: Callable[[Request], Response]
     configured_hosts: Callable[[Settings], Sequence[str]] = field(default=_no_hosts)
-    # optional: without them, `errors.fault_response` of the dialect's package (if any), else the
-    # internal-error envelope; and the operation derived from the routes (control.py)
+    # optional: without them, faults answer with the internal-error envelope, and the operation
+    # is derived from the routes (control.py)
     fault_response: FaultResponse | None = None
     operation_of: OperationOf | None = None
 
@@ -79,17 +79,9 @@ def note(request: Request, *, operation: str | None = None, tenant: str | None =
 
 
 def fault_hook(dialect: Dialect) -> FaultResponse:
-    """The dialect's fault builder: its `fault_response`, else `fault_response` in its package's
-    errors module, else one that answers every code with the internal-error envelope."""
+    """The dialect's fault builder, else one that answers every code with its internal error."""
     if dialect.fault_response is not None:
         return dialect.fault_response
-    try:
-        errors = importlib.import_module(f"doppelgate.dialects.{dialect.name}.errors")
-    except ImportError:
-        errors = None
-    found = getattr(errors, "fault_response", None)
-    if callable(found):
-        return found  # type: ignore[no-any-return]
 
     def internal(request: Request, code: str) -> Response:
         return dialect.internal_error(request, request_id(request))
