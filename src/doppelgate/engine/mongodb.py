@@ -201,9 +201,9 @@ def _safe_scalar(value: Any) -> bool:
 def _pushdown(spec: Filter | None) -> dict[str, Any]:
     """The server-side pre-filter of a (validated) filter: a superset of its matches.
 
-    Only equality and $in on plain scalars along plain paths: every server matches at least
-    what MongoDB matches there (mongo-java-server matches more: values inside nested arrays),
-    so Python always decides. An empty result means "scan the collection".
+    Only equality and $in on plain scalars, and ranges on numbers and dates, along plain paths:
+    every server matches at least what MongoDB matches there (mongo-java-server matches more:
+    values inside nested arrays), so Python always decides. An empty result means "scan".
     """
     if not spec:
         return {}
@@ -216,9 +216,7 @@ def _pushdown(spec: Filter | None) -> dict[str, Any]:
             if all(parts):  # an unrestricted branch makes $or match all
                 terms.append({"$or": parts})
         elif not key.startswith("$"):
-            term = _pushdown_field(key, value)
-            if term is not None:
-                terms.append({key: term})
+            terms.extend({key: term} for term in _pushdown_field(key, value))
     if not terms:
         return {}
     return terms[0] if len(terms) == 1 else {"$and": terms}
@@ -241,19 +239,33 @@ def _top_fields(spec: Filter | None) -> set[str] | None:
     return fields
 
 
-def _pushdown_field(path: str, value: Any) -> Any:
+def _pushdown_field(path: str, value: Any) -> list[Any]:
+    """The server-side terms for one field, each a superset of its matches ([] when none)."""
     # numeric steps ("a.0") and odd names are matched differently by some servers: Python only
     if any(not p or p.isdigit() or p[0] == "$" or "\x00" in p for p in path.split(".")):
-        return None
+        return []
     if not is_operator_doc(value):
-        return value if _safe_scalar(value) else None
-    term: dict[str, Any] = {}
+        return [value] if _safe_scalar(value) else []
+    terms: list[Any] = []
     for op, arg in value.items():
         if op == "$eq" and _safe_scalar(arg):
-            term["$eq"] = arg
+            terms.append({"$eq": arg})
         elif op == "$in" and isinstance(arg, list) and arg and all(map(_safe_scalar, arg)):
-            term["$in"] = arg
-    return term or None
+            terms.append({"$in": arg})
+        elif op in _RANGES and _safe_bound(arg):
+            # one term per bound: on arrays MongoDB lets different elements meet each bound,
+            # which some servers do only for separate clauses
+            terms.append({op: arg})
+    return terms
+
+
+_RANGES = ("$gt", "$gte", "$lt", "$lte")
+
+
+def _safe_bound(value: Any) -> bool:
+    """A range bound every server orders as MongoDB does. Not strings: Java servers compare
+    UTF-16 code units, MongoDB UTF-8 bytes, which disagree above U+FFFF."""
+    return not isinstance(value, bool | str | bytes) and _safe_scalar(value)
 
 
 # -- unique-index keys, as the embedded backend computes them ------------------------------------

@@ -1,0 +1,35 @@
+"""What the MongoDB backend asks the server to pre-filter: a superset of the matches, never less."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from doppelgate.engine.mongodb import _pushdown
+
+WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def test_equality_in_and_numeric_or_date_ranges_go_to_the_server() -> None:
+    spec = {"a": 1, "b": {"$in": ["x", "y"]}, "n": {"$gte": 2, "$lt": 9.5}, "t": {"$gt": WHEN}}
+    assert _pushdown(spec) == {
+        "$and": [
+            {"a": 1},
+            {"b": {"$in": ["x", "y"]}},
+            {"n": {"$gte": 2}},  # one clause per bound: arrays may meet each with
+            {"n": {"$lt": 9.5}},  # a different element
+            {"t": {"$gt": WHEN}},
+        ]
+    }
+
+
+def test_string_null_and_bool_ranges_stay_in_python() -> None:
+    assert _pushdown({"s": {"$gt": "m"}}) == {}
+    assert _pushdown({"z": {"$gte": None}}) == {}
+    assert _pushdown({"f": {"$lt": True}}) == {}
+    assert _pushdown({"big": {"$gt": 2**60}}) == {}  # beyond exact doubles
+
+
+def test_numeric_path_steps_and_negations_stay_in_python() -> None:
+    assert _pushdown({"a.0": {"$gt": 1}}) == {}
+    assert _pushdown({"n": {"$not": {"$gt": 1}}}) == {}
+    assert _pushdown({"$nor": [{"n": {"$gt": 1}}]}) == {}
