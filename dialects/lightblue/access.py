@@ -8,6 +8,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from doppelgate.dialect import note
+
 from .schema import Field, Schema
 
 ANYONE, NOONE = "anyone", "noone"
@@ -62,8 +64,10 @@ def caller_of(request: Request, options: dict[str, Any]) -> Caller:
             user = None
     roles = options.get("roles")
     limit = options.get("maxResultSetSizeForReadsB")
-    return Caller(
+    caller = Caller(
         user,
         frozenset(roles) if isinstance(roles, list) else None,
         limit if isinstance(limit, int) and limit > 0 else None,
     )
+    note(request, tenant=caller.tenant)  # every call names its caller here: tell the journal
+    return caller

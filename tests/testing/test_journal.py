@@ -88,11 +88,13 @@ async def test_internal_errors_are_journaled_with_their_status(doppelgate: Emula
     assert entry.status == 500 and entry.request_id
 
 
-async def test_spid_and_gainsight_entries_name_their_tenant(doppelgate: Emulator) -> None:
+async def test_spid_gainsight_and_lightblue_entries_name_their_tenant(doppelgate: Emulator) -> None:
     async with doppelgate.client("spid") as spid:
         await spid.get("/api/2/user/7/dataobject/k", headers={"Authorization": "Bearer client-a"})
     async with doppelgate.client("gainsight") as gainsight:
         await gainsight.post(
             "/v1/data/objects/query/Company", json={"select": ["Name"]}, headers={"Accesskey": "k9"}
         )
-    assert [e.tenant for e in doppelgate.journal()] == ["client-a", "k9"]
+    async with doppelgate.client("lightblue") as lightblue:
+        await lightblue.get("/rest/metadata/", auth=("team-lb", "pw"))
+    assert [e.tenant for e in doppelgate.journal()] == ["client-a", "k9", "team-lb"]
