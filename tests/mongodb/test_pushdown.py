@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from doppelgate.engine.mongodb import _pushdown
+from doppelgate.engine.pushdown import pushdown
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def test_equality_in_and_numeric_or_date_ranges_go_to_the_server() -> None:
     spec = {"a": 1, "b": {"$in": ["x", "y"]}, "n": {"$gte": 2, "$lt": 9.5}, "t": {"$gt": WHEN}}
-    assert _pushdown(spec) == {
+    assert pushdown(spec) == {
         "$and": [
             {"a": 1},
             {"b": {"$in": ["x", "y"]}},
@@ -23,13 +23,13 @@ def test_equality_in_and_numeric_or_date_ranges_go_to_the_server() -> None:
 
 
 def test_string_null_and_bool_ranges_stay_in_python() -> None:
-    assert _pushdown({"s": {"$gt": "m"}}) == {}
-    assert _pushdown({"z": {"$gte": None}}) == {}
-    assert _pushdown({"f": {"$lt": True}}) == {}
-    assert _pushdown({"big": {"$gt": 2**60}}) == {}  # beyond exact doubles
+    assert pushdown({"s": {"$gt": "m"}}) == {}
+    assert pushdown({"z": {"$gte": None}}) == {}
+    assert pushdown({"f": {"$lt": True}}) == {}
+    assert pushdown({"big": {"$gt": 2**60}}) == {}  # beyond exact doubles
 
 
 def test_numeric_path_steps_and_negations_stay_in_python() -> None:
-    assert _pushdown({"a.0": {"$gt": 1}}) == {}
-    assert _pushdown({"n": {"$not": {"$gt": 1}}}) == {}
-    assert _pushdown({"$nor": [{"n": {"$gt": 1}}]}) == {}
+    assert pushdown({"a.0": {"$gt": 1}}) == {}
+    assert pushdown({"n": {"$not": {"$gt": 1}}}) == {}
+    assert pushdown({"$nor": [{"n": {"$gt": 1}}]}) == {}

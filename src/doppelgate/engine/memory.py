@@ -5,7 +5,6 @@ Every operation runs without awaiting in between, so on one event loop each writ
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,12 +30,11 @@ from .core import (
 )
 from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import compile_filter, equality_fields, is_operator_doc
+from .indexes import index_keys, key_doc
 from .persist import DataFile
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import hash_key, leaf_values, sort_key, sort_value, split_path
-
-_MAX_INDEX_KEYS_PER_DOC = 1000  # bounds the cartesian product of a compound multikey index
+from .values import hash_key, sort_key, sort_value, split_path
 
 
 class _HashIndex:
@@ -44,16 +42,10 @@ class _HashIndex:
 
     def __init__(self, spec: IndexSpec) -> None:
         self.spec = spec
-        self.parts = [split_path(p) for p in spec.paths]
         self.entries: dict[tuple[Any, ...], dict[Any, None]] = {}
 
     def keys_of(self, doc: Document) -> set[tuple[Any, ...]]:
-        per_field = []
-        for parts in self.parts:
-            values = leaf_values(doc, parts)
-            per_field.append({hash_key(v) for v in values} or {hash_key(None)})
-        keys = set(itertools.islice(itertools.product(*per_field), _MAX_INDEX_KEYS_PER_DOC))
-        return keys
+        return index_keys(self.spec, doc)
 
     def conflict(self, keys: Iterable[tuple[Any, ...]], own_id: Any) -> tuple[Any, ...] | None:
         for key in keys:
@@ -156,7 +148,7 @@ class MemoryCollection(Collection):
             if index.spec.unique:
                 clash = index.conflict(new_keys[name], id_key)
                 if clash is not None:
-                    raise DuplicateKey(name, _key_doc(index.spec, doc))
+                    raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
         for name, index in self.indexes.items():
             if old is not None:
@@ -286,7 +278,7 @@ class MemoryCollection(Collection):
         for doc in self.docs.values():
             keys = index.keys_of(doc)
             if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
-                raise DuplicateKey(spec.name, _key_doc(spec, doc))
+                raise DuplicateKey(spec.name, key_doc(spec, doc))
             index.add(keys, hash_key(doc["_id"]))
         self.indexes[spec.name] = index
         if journal:
@@ -297,14 +289,6 @@ class MemoryCollection(Collection):
         self.docs = {}
         self.indexes = {}
         self._engine.forget(self.address)
-
-
-def _key_doc(spec: IndexSpec, doc: Document) -> dict[str, Any]:
-    key: dict[str, Any] = {}
-    for path in spec.paths:
-        values = leaf_values(doc, split_path(path))
-        key[path] = values[0] if len(values) == 1 else (values or None)
-    return key
 
 
 class MemoryEngine(Engine):

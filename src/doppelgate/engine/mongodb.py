@@ -25,9 +25,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import itertools
 import json
-import math
 import random
 import re
 import time
@@ -81,19 +79,19 @@ from .errors import (
     InvalidUpdate,
 )
 from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
+from .indexes import index_keys, key_doc
 from .projection import compile_projection
+from .pushdown import pushdown, safe_scalar, top_fields
 from .updates import apply_update, validate_update
-from .values import hash_key, leaf_values, sort_key, sort_value, split_path
+from .values import hash_key, sort_key, sort_value, split_path
 
 REGISTRY = "_doppelgate_collections"
 _UNPINNED: Any = object()
 META = "_doppelgate"  # hidden in every stored document: {"seq": insertion order, "rev": revision}
 META_REV = "_doppelgate.rev"
 
-_MAX_INDEX_KEYS_PER_DOC = 1000  # as the embedded backend: bounds a compound multikey product
 _MAX_RETRIES = 100  # compare-and-swap rounds lost to other processes before giving up
 _DELETE_BATCH = 500  # documents deleted per command (each at its revision)
-_SAFE_INT = 2**53  # integers pushed to the server as-is: exact in any server's number handling
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _DUP_INDEX = re.compile(r"index: (\S+) dup key")
 # server states that mean "not now", not "your request is wrong"
@@ -187,104 +185,7 @@ def _at(doc_id: Any, meta: Meta) -> dict[str, Any]:
     return {"_id": doc_id, META_REV: _rev(meta)}
 
 
-def _safe_scalar(value: Any) -> bool:
-    """A value every MongoDB-wire server compares exactly as MongoDB does for equality."""
-    if isinstance(value, bool | str | bytes | dt.datetime):
-        return True
-    if isinstance(value, int):
-        return -_SAFE_INT <= value <= _SAFE_INT
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return False
-
-
-def _pushdown(spec: Filter | None) -> dict[str, Any]:
-    """The server-side pre-filter of a (validated) filter: a superset of its matches.
-
-    Only equality and $in on plain scalars, and ranges on numbers and dates, along plain paths:
-    every server matches at least what MongoDB matches there (mongo-java-server matches more:
-    values inside nested arrays), so Python always decides. An empty result means "scan".
-    """
-    if not spec:
-        return {}
-    terms: list[dict[str, Any]] = []
-    for key, value in spec.items():
-        if key == "$and":
-            terms.extend(part for part in map(_pushdown, value) if part)
-        elif key == "$or":
-            parts = [_pushdown(sub) for sub in value]
-            if all(parts):  # an unrestricted branch makes $or match all
-                terms.append({"$or": parts})
-        elif not key.startswith("$"):
-            terms.extend({key: term} for term in _pushdown_field(key, value))
-    if not terms:
-        return {}
-    return terms[0] if len(terms) == 1 else {"$and": terms}
-
-
-def _top_fields(spec: Filter | None) -> set[str] | None:
-    """The top-level fields a (validated) filter reads; None when unsure."""
-    fields: set[str] = set()
-    for key, value in (spec or {}).items():
-        if key in ("$and", "$or", "$nor"):
-            for sub in value:
-                inner = _top_fields(sub)
-                if inner is None:
-                    return None
-                fields |= inner
-        elif key.startswith("$") or not key.split(".")[0]:
-            return None
-        else:
-            fields.add(key.split(".")[0])
-    return fields
-
-
-def _pushdown_field(path: str, value: Any) -> list[Any]:
-    """The server-side terms for one field, each a superset of its matches ([] when none)."""
-    # numeric steps ("a.0") and odd names are matched differently by some servers: Python only
-    if any(not p or p.isdigit() or p[0] == "$" or "\x00" in p for p in path.split(".")):
-        return []
-    if not is_operator_doc(value):
-        return [value] if _safe_scalar(value) else []
-    terms: list[Any] = []
-    for op, arg in value.items():
-        if op == "$eq" and _safe_scalar(arg):
-            terms.append({"$eq": arg})
-        elif op == "$in" and isinstance(arg, list) and arg and all(map(_safe_scalar, arg)):
-            terms.append({"$in": arg})
-        elif op in _RANGES and _safe_bound(arg):
-            # one term per bound: on arrays MongoDB lets different elements meet each bound,
-            # which some servers do only for separate clauses
-            terms.append({op: arg})
-    return terms
-
-
-_RANGES = ("$gt", "$gte", "$lt", "$lte")
-
-
-def _safe_bound(value: Any) -> bool:
-    """A range bound every server orders as MongoDB does. Not strings: Java servers compare
-    UTF-16 code units, MongoDB UTF-8 bytes, which disagree above U+FFFF."""
-    return not isinstance(value, bool | str | bytes) and _safe_scalar(value)
-
-
-# -- unique-index keys, as the embedded backend computes them ------------------------------------
-
-
-def _index_keys(spec: IndexSpec, doc: Document) -> set[tuple[Any, ...]]:
-    per_field = [
-        {hash_key(v) for v in leaf_values(doc, split_path(p))} or {hash_key(None)}
-        for p in spec.paths
-    ]
-    return set(itertools.islice(itertools.product(*per_field), _MAX_INDEX_KEYS_PER_DOC))
-
-
-def _key_doc(spec: IndexSpec, doc: Document) -> dict[str, Any]:
-    key: dict[str, Any] = {}
-    for path in spec.paths:
-        values = leaf_values(doc, split_path(path))
-        key[path] = values[0] if len(values) == 1 else (values or None)
-    return key
+# -- unique-index checks, with the embedded backend's keys (indexes.py) -------------------------
 
 
 def _first_duplicate(spec: IndexSpec, docs: Sequence[Document]) -> Document | None:
@@ -292,7 +193,7 @@ def _first_duplicate(spec: IndexSpec, docs: Sequence[Document]) -> Document | No
     holders: dict[tuple[Any, ...], Any] = {}
     for doc in docs:
         own = hash_key(doc.get("_id"))
-        keys = _index_keys(spec, doc)
+        keys = index_keys(spec, doc)
         if any(holders.get(k, own) != own for k in keys):
             return doc
         for k in keys:
@@ -359,11 +260,11 @@ class MongoCollection(Collection):
 
         Not `whole`: only the fields the filter reads (and `_id`), for counting and deleting.
         """
-        fields = None if whole else _top_fields(spec)
+        fields = None if whole else top_fields(spec)
         projection = None if fields is None else dict.fromkeys([*fields, META], 1)
         found: list[Stored] = []
         async with self._engine.errors(InvalidFilter):
-            async for doc in self._coll.find(_pushdown(spec), projection, batch_size=1000):
+            async for doc in self._coll.find(pushdown(spec), projection, batch_size=1000):
                 stored = _split(doc)
                 if predicate(stored[0]):
                     found.append(stored)
@@ -436,7 +337,7 @@ class MongoCollection(Collection):
         spec = self._specs.get(name) or (await self._index_specs()).get(name)
         if spec is None:
             raise DuplicateKey(name, dict((details or {}).get("keyValue") or {}))
-        raise DuplicateKey(name, _key_doc(spec, doc))
+        raise DuplicateKey(name, key_doc(spec, doc))
 
     async def _index_specs(self) -> dict[str, IndexSpec]:
         """The collection's indexes as the server has them now (another process may change them)."""
@@ -597,7 +498,7 @@ class MongoCollection(Collection):
     ) -> tuple[Document, Document, bool] | None:
         """Write the first match (in sort order) atomically; None when nothing matches."""
         pinned = equality_fields(spec).get("_id", _UNPINNED)
-        if _safe_scalar(pinned) and self._engine.slot(self.name, pinned).busy:
+        if safe_scalar(pinned) and self._engine.slot(self.name, pinned).busy:
             # a writer of this process holds that document: read it after that one, not now
             return await self._write_one(({"_id": pinned}, None), predicate, compute)
         for _ in range(_MAX_RETRIES):
@@ -765,7 +666,7 @@ class MongoCollection(Collection):
             docs = [doc for doc, _ in await self._fetch(None, compile_filter(None))]
             clash = _first_duplicate(spec, docs)
             if clash is not None:
-                raise DuplicateKey(spec.name, _key_doc(spec, clash)) from None
+                raise DuplicateKey(spec.name, key_doc(spec, clash)) from None
             await self._duplicate(exc.details, {})
         self._specs[spec.name] = spec
 
