@@ -10,7 +10,6 @@ each step, and for a failing one the differences and the response.
 
 from __future__ import annotations
 
-from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,9 +22,10 @@ from doppelgate.contract import Scenario, ScenarioError, load_file, replay, scen
 from doppelgate.dialect import load_dialects
 from doppelgate.engine import Engine
 from doppelgate.gateway import create_app
+from doppelgate.testing.server import ServerHeaders  # adds uvicorn's Date header
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    pass
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALECTS_DIR = ROOT / "dialects"
@@ -44,25 +44,6 @@ def collect() -> list[object]:
         for s in scenarios:
             params.append(pytest.param(dialect, s, id=f"{dialect}/{s.id}"))
     return params
-
-
-class ServerHeaders:
-    """What the HTTP server adds to every response: `doppelgate serve` runs uvicorn, whose
-    date_header (on by default) sends Date; httpx.ASGITransport has no server, so add it here."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_date(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"date" for name, _ in headers):
-                    headers.append((b"date", formatdate(usegmt=True).encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_date)
 
 
 SCENARIOS = collect()

@@ -21,6 +21,7 @@ import yaml
 from starlette.types import ASGIApp
 
 from ..contract.matchers import MISSING, compare
+from ..contract.runner import form_value  # sent as the contract runner sends it
 from ..engine import Engine
 from .server import http_scope, run_asgi
 from .values import from_json
@@ -78,17 +79,6 @@ def parse_seed(source: str | Path | bytes | dict[str, Any] | SeedFile) -> SeedFi
         return msgspec.convert(source, SeedFile)
     except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
         raise SeedError(f"invalid seed: {exc}") from None
-
-
-def form_value(value: Any) -> str:
-    """Objects and arrays as JSON text, booleans true/false (as the contract runner sends)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return msgspec.json.encode(value).decode()
 
 
 async def run_seed(
