@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,24 +21,9 @@ from doppelgate import __version__
 from doppelgate.cli import main
 from doppelgate.config import SETTINGS_JSON_ENV, ConfigError, settings_to_json
 from doppelgate.gateway import app_from_env
+from tests.processes import clean_env, command
 
 from .helpers import make_settings
-
-BIN = Path(sys.executable).parent / "doppelgate"
-
-
-def command(*args: str) -> list[str]:
-    """The installed `doppelgate` entry point (or its module, when no script is installed)."""
-    if BIN.exists():
-        return [str(BIN), *args]
-    runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
-    return [sys.executable, "-c", runner, *args]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    return {**env, **extra}
-
 
 Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.gateway.test_cli import announced, command, get, running
+from tests.gateway.test_cli import announced, get, running
+from tests.processes import command
 
 from .helpers import SECRET, form, signed
 

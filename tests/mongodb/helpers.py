@@ -12,7 +12,6 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,26 +23,13 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-BIN = Path(sys.executable).parent / "doppelgate"
+from tests.processes import clean_env, command
+
 START_TIMEOUT_S = 60  # the announcement, then a healthy answer (a busy machine is slow)
 STOP_TIMEOUT_S = 10
 INTERNAL_ERROR = 500001  # Gigya's "General Server error": the gigya dialect's internal error
 
 T = TypeVar("T")
-
-
-def command(*args: str) -> list[str]:
-    """The installed `doppelgate` entry point (or the CLI module when no script is installed)."""
-    if BIN.exists():
-        return [str(BIN), *args]
-    runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
-    return [sys.executable, "-c", runner, *args]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This environment without any DOPPELGATE_* setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    return {**env, **extra}
 
 
 def database_name() -> str:

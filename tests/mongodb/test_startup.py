@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import free_port
-
-from .helpers import clean_env, command
+from tests.processes import clean_env, command
 
 TIMEOUT_MS = 1000
 
