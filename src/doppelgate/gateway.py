@@ -24,6 +24,8 @@ from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects
 from .engine import BackendUnavailable, Engine, create_engine
+from .forward import AbsoluteFormTargets
+from .hosts import HostTable, host_of
 
 logger = logging.getLogger("doppelgate")
 
@@ -40,37 +42,6 @@ class Health(msgspec.Struct):
 
 def _json(body: Any, status_code: int = 200) -> Response:
     return Response(msgspec.json.encode(body), status_code, media_type="application/json")
-
-
-def host_of(scope: Scope) -> str:
-    """The Host header without port or trailing dot, lower-cased ("" when absent)."""
-    for key, value in scope.get("headers", ()):
-        if key == b"host":
-            host = value.decode("latin-1").strip().lower()
-            if host.startswith("["):  # IPv6 literal: [::1]:8080
-                return host[: host.find("]") + 1]
-            return (host.rpartition(":")[0] if ":" in host else host).rstrip(".")
-    return ""
-
-
-class HostTable:
-    """Vendor Host patterns -> dialect prefix; exact names win, then the longest `*.` suffix."""
-
-    def __init__(self, patterns: Sequence[tuple[str, str]]) -> None:
-        self.exact: dict[str, str] = {}
-        self.wildcards: list[tuple[str, str]] = []
-        for pattern, prefix in patterns:
-            pattern = pattern.strip().lower().rstrip(".")
-            if pattern.startswith("*."):
-                self.wildcards.append((pattern[1:], prefix))  # "*.gigya.com" -> ".gigya.com"
-            elif pattern:
-                self.exact.setdefault(pattern, prefix)
-        self.wildcards.sort(key=lambda item: len(item[0]), reverse=True)
-
-    def prefix_for(self, host: str) -> str | None:
-        if host in self.exact:
-            return self.exact[host]
-        return next((prefix for suffix, prefix in self.wildcards if host.endswith(suffix)), None)
 
 
 class VendorHostRouting:
@@ -218,7 +189,10 @@ def create_app(
     table = host_table(dialects, settings)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(VendorHostRouting, table=table)],
+        middleware=[
+            Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
+            Middleware(VendorHostRouting, table=table),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

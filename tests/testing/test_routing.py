@@ -9,7 +9,7 @@ from respx.models import AllMockedAssertionError
 from doppelgate.config import Settings
 from doppelgate.dialect import load_dialects
 from doppelgate.testing import Emulator
-from doppelgate.testing.routing import host_regex
+from doppelgate.hosts import HostTable
 
 from .helpers import basic, gigya_get, gigya_store
 
@@ -90,7 +90,7 @@ async def test_lightblue_configured_host_and_base_url() -> None:
         async with httpx.AsyncClient() as client:
             by_host = await client.get("https://lightblue.internal.test/rest/data/health")
             by_url = await client.get("https://apps.example.test/lightblue-svc/rest/data/health")
-            with pytest.raises(AllMockedAssertionError):
+            with pytest.raises(httpx.ConnectError):  # not under the base URL: passed through
                 await client.get("https://apps.example.test/other/rest/data/health")
         with httpx.Client() as sync_client:
             by_url_sync = sync_client.get(  # noqa: ASYNC212 - a sync client, on purpose
@@ -103,27 +103,46 @@ async def test_lightblue_configured_host_and_base_url() -> None:
 
 async def test_other_hosts_are_not_mocked_and_own_routes_compose() -> None:
     async with Emulator() as emu:
-        router = emu.router()
+        router = emu.router(pass_through=False)
         router.get("https://api.example.test/ping").respond(204)
         with router:
             async with httpx.AsyncClient() as client:
                 assert (await client.get("https://api.example.test/ping")).status_code == 204
                 with pytest.raises(AllMockedAssertionError):
                     await client.get("https://gigya.com.evil.test/ds.get")
+    assert emu.journal() == []
 
 
-def test_host_regex_reads_patterns_as_the_gateway_does() -> None:
-    import re
+async def test_other_hosts_pass_through_to_their_own_transport() -> None:
+    """ASGI apps, `testserver` and the emulator's own clients are not the router's business."""
 
-    rx = re.compile(host_regex(["*.gigya.com", "login.schibsted.com"]))
-    assert rx.match("ds.us1.gigya.com") and rx.match("login.schibsted.com")
-    assert not rx.match("gigya.com") and not rx.match("xlogin.schibsted.com")
-    assert not rx.match("ds.gigya.com.evil.test")
+    async def other_app(scope: dict, receive: object, send: object) -> None:
+        await send({"type": "http.response.start", "status": 203, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"other"})  # type: ignore[operator]
+
+    async with Emulator() as emu:
+        with emu.router():
+            asgi = httpx.ASGITransport(app=other_app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=asgi, base_url="http://testserver") as c:
+                r = await c.get("/anything")
+            assert (r.status_code, r.text) == (203, "other")
+            async with emu.client("gigya") as own:  # the emulator's own client still works
+                assert (await own.post("ds.get", data={"apiKey": "3_x"})).status_code == 200
+            with pytest.raises(httpx.ConnectError):  # a real host: really sent, nowhere to go
+                async with httpx.AsyncClient() as client:
+                    await client.get("http://127.0.0.1:9/unrouted")
+
+
+def test_the_router_reads_host_patterns_with_the_gateways_table() -> None:
+    table = HostTable([("*.gigya.com", "/gigya"), ("login.schibsted.com", "/spid")])
+    assert table.is_vendor("ds.us1.gigya.com") and table.is_vendor("login.schibsted.com")
+    assert not table.is_vendor("gigya.com") and not table.is_vendor("xlogin.schibsted.com")
+    assert not table.is_vendor("ds.gigya.com.evil.test")
 
 
 def test_a_base_url_at_a_host_root_keeps_the_query() -> None:
     base_urls = {"lightblue": "http://lb.example.test:8081"}
-    with Emulator() as emu, emu.router(base_urls), httpx.Client() as client:
+    with Emulator() as emu, emu.router(base_urls, pass_through=False), httpx.Client() as client:
         r = client.get("http://lb.example.test:8081/rest/data/find/x?Q=a:b")
         with pytest.raises(AllMockedAssertionError):
             client.get("http://lb.example.test/rest/data/health")  # another port

@@ -1,7 +1,7 @@
 """Test-harness mode: an in-process emulator, respx routing of the vendors' real hosts into it,
 pytest fixtures (plugin.py) and the control plane's parts (journal, faults, seed, snapshot).
 
-`Emulator` and `vendor_router` need httpx and respx (the `test` extra); they load on first use,
+`Emulator` and `VendorRouter` need httpx and respx (the `test` extra); they load on first use,
 so the server, which imports the control plane's parts from here, does not need them.
 """
 
@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .emulator import Emulator
-    from .routing import VendorRouter, vendor_router
+    from .routing import VendorRouter
+    from .served import ServedEmulator
 
-__all__ = ["Emulator", "VendorRouter", "vendor_router"]
+__all__ = ["Emulator", "ServedEmulator", "VendorRouter"]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,8 +22,12 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
 
         return Emulator
-    if name in ("VendorRouter", "vendor_router"):
-        from . import routing
+    if name == "VendorRouter":
+        from .routing import VendorRouter
 
-        return getattr(routing, name)
+        return VendorRouter
+    if name == "ServedEmulator":
+        from .served import ServedEmulator
+
+        return ServedEmulator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

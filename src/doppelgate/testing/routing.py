@@ -5,33 +5,25 @@ table the gateway routes by), so a client keeps `https://ds.us1.gigya.com/ds.sto
 gateway serves it as /gigya/ds.store. `base_urls` maps a dialect to a URL whose path prefix is
 stripped (a lightblue service at https://apps.example.com/lightblue, say). Works for
 httpx.AsyncClient (the app runs on the caller's loop) and httpx.Client (on the emulator's helper
-loop). Requests for other hosts go to the routes you add, as on any respx router.
+loop). Requests for other hosts go to the routes you add, as on any respx router; with none
+matching they pass through to their own transport (the network, an ASGI app, `testserver`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
 import respx
+from respx.models import AllMockedAssertionError, PassThrough
+
+from ..gateway import host_table
 
 if TYPE_CHECKING:
     from .emulator import Emulator
-
-
-def host_regex(patterns: list[str]) -> str:
-    """One regex for host patterns as the gateway reads them: exact names and `*.` suffixes."""
-    parts = []
-    for pattern in patterns:
-        pattern = pattern.strip().lower().rstrip(".")
-        if pattern.startswith("*."):
-            parts.append(r"[^/]+" + re.escape(pattern[1:]))
-        elif pattern:
-            parts.append(re.escape(pattern))
-    return r"^(?:" + "|".join(parts) + r")\.?$" if parts else r"(?!)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +52,8 @@ class BaseUrl:
 
 class VendorRouter(respx.MockRouter):
     """respx.MockRouter that answers the vendor hosts from the emulator; add your own routes
-    for other hosts as on any respx router (`router.get("https://api.x.com/...").respond(...)`)."""
+    for other hosts as on any respx router (`router.get("https://api.x.com/...").respond(...)`).
+    A request no route takes passes through (`pass_through=False`: respx's "not mocked" error)."""
 
     def __init__(
         self,
@@ -69,6 +62,7 @@ class VendorRouter(respx.MockRouter):
         base_urls: Mapping[str, str] | None = None,
         assert_all_called: bool = False,
         assert_all_mocked: bool = True,
+        pass_through: bool = True,
     ) -> None:
         super().__init__(
             assert_all_called=assert_all_called,
@@ -76,15 +70,11 @@ class VendorRouter(respx.MockRouter):
             using="httpx",
         )
         self.emulator = emulator
+        self.pass_through = pass_through
         self.base_urls: list[BaseUrl] = []
         for dialect, url in (base_urls or {}).items():
             self.add_base_url(dialect, url)
-        patterns = [
-            pattern
-            for d in emulator.control.dialects.values()
-            for pattern in (*d.hosts, *d.configured_hosts(emulator.settings))
-        ]
-        self.hosts = re.compile(host_regex(patterns))
+        self.hosts = host_table(list(emulator.control.dialects.values()), emulator.settings)
 
     def add_base_url(self, dialect: str, url: str) -> None:
         """Requests under `url` go to `dialect`, at the path after it."""
@@ -99,12 +89,13 @@ class VendorRouter(respx.MockRouter):
             found = base.rewrite(request)
             if found is not None:
                 return found
-        return request if self.hosts.match(request.url.host) else None
+        return request if self.hosts.is_vendor(request.url.host) else None
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         target = self.target(request)
         if target is None:
-            return super().handler(request)
+            with self._passing_through(request):
+                return super().handler(request)
         response = self.emulator.sync_transport.handle_request(target)
         self.record(request, response=response)
         return response
@@ -112,7 +103,22 @@ class VendorRouter(respx.MockRouter):
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         target = self.target(request)
         if target is None:
-            return await super().async_handler(request)
+            with self._passing_through(request):
+                return await super().async_handler(request)
         response = await self.emulator.transport.handle_async_request(target)
         self.record(request, response=response)
         return response
+
+    @contextlib.contextmanager
+    def _passing_through(self, request: httpx.Request) -> Iterator[None]:
+        """respx's "not mocked" becomes a pass-through to the client's own transport."""
+        try:
+            yield
+        except AllMockedAssertionError:
+            if not self.pass_through:
+                raise
+            raise PassThrough(
+                f"not a vendor host: {request!r}",
+                request=request,
+                origin=None,  # type: ignore[arg-type]
+            ) from None
