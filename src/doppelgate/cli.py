@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, load_settings, settings_to_json
@@ -42,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
+    serve.add_argument(
+        "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
+    )
+    serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
+    ca = commands.add_parser(
+        "ca",
+        help="print the path of the local CA certificate (created on first use)",
+        description="The local CA that signs doppelgate's certificates for the vendor hosts "
+        "(HTTPS proxy and --tls-port). Trust its certificate in your clients once.",
+    )
+    ca.add_argument("--ca-dir", help="the CA's directory (or DOPPELGATE_CA_DIR)")
+    ca.add_argument("--export", metavar="FILE", help="write the CA certificate (PEM) to FILE")
     from .contract import cli as contract_cli
 
     contract_cli.add_parser(commands)
@@ -55,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .contract import cli as contract_cli
 
         return contract_cli.main(args)
+    if args.command == "ca":
+        return ca_command(args.ca_dir, args.export)
     if args.command != "serve":
         parser.print_help(sys.stderr)
         return 2
@@ -68,11 +83,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"--workers {settings.workers} needs a shared backend: the memory backend keeps its "
             "data inside one process (use --backend mongodb, or --workers 1)"
         )
+    if settings.tls_port is not None and settings.workers > 1:
+        return fail("--tls-port serves from one process: use it with --workers 1")
     if settings.backend == "mongodb":
         problem = check_mongodb(settings)
         if problem is not None:
             return fail(problem, status=1)
     return serve(settings)
+
+
+def ca_command(ca_dir: str | None, export: str | None) -> int:
+    """`doppelgate ca [--export FILE]`: the CA certificate's path, or a copy of it in FILE."""
+    from .certs import LocalCA
+
+    try:
+        ca = LocalCA(ca_dir or os.environ.get("DOPPELGATE_CA_DIR") or None)
+        path = ca.ensure()
+        if export is not None:
+            with open(export, "wb") as out:
+                out.write(ca.cert_pem())
+            path = Path(export)
+    except (OSError, ValueError) as exc:
+        return fail(f"cannot use the CA: {exc}", status=1)
+    print(path.resolve())
+    return 0
 
 
 def fail(message: str, *, status: int = 2) -> int:
@@ -124,14 +158,17 @@ def check_mongodb(settings: Settings) -> str | None:
     )
 
 
-def announce(settings: Settings, port: int) -> None:
-    """One line per dialect with its URL, then the health URL."""
+def announce(settings: Settings, port: int, tls_port: int | None = None) -> None:
+    """One line per dialect with its URL, then the health URL, the proxy and TLS lines."""
     from .dialect import load_dialects
 
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     base = f"http://{host}:{port}"
     lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
     lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
+    lines.append(f"{'proxy':<10} {base} (HTTP_PROXY/HTTPS_PROXY for the vendor hosts)")
+    if tls_port is not None:
+        lines.append(f"{'tls':<10} https://{host}:{tls_port} (vendor hosts, local CA)")
     print("\n".join(lines), flush=True)
 
 
@@ -153,6 +190,7 @@ def serve(settings: Settings) -> int:
             port=sock.getsockname()[1],
             workers=settings.workers,
             log_level=settings.log_level,
+            http=entry_protocol(settings),
         )
         announce(settings, sock.getsockname()[1])
         Multiprocess(config, sockets=[sock]).run()
@@ -165,10 +203,18 @@ def serve(settings: Settings) -> int:
         port=settings.port,
         log_level=settings.log_level,
         lifespan="on",
+        http=entry_protocol(settings),
     )
     server = _announcing_server(config, settings)
     server.run()
     return 0 if server.started else 1
+
+
+def entry_protocol(settings: Settings) -> Any:
+    """uvicorn's `http` protocol: h11 behind a first look for CONNECT (tunnel.py)."""
+    from .tunnel import EntryProtocolFactory, ProxyContext
+
+    return EntryProtocolFactory(ProxyContext(settings))
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -194,8 +240,41 @@ def _announcing_server(config: uvicorn.Config, settings: Settings) -> uvicorn.Se
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
-            if self.started:
-                bound = [s.getsockname() for srv in self.servers for s in srv.sockets]
-                announce(settings, bound[0][1] if bound else settings.port)
+            if not self.started:
+                return
+            bound = [s.getsockname() for srv in self.servers for s in srv.sockets]
+            tls_port = None
+            if settings.tls_port is not None:
+                tls_port = await self._tls_listener(settings.tls_port)
+                if tls_port is None:
+                    return
+            announce(settings, bound[0][1] if bound else settings.port, tls_port)
+
+        async def _tls_listener(self, port: int) -> int | None:
+            """The --tls-port listener: TLS with a certificate per SNI name, then the same
+            protocol as the main port. Closed with uvicorn's own servers."""
+            import asyncio
+
+            from .certs import LocalCA
+
+            config = self.config
+            try:
+                sock = _listening_socket(settings.host, port)
+                context = LocalCA(settings.ca_dir).sni_context()
+            except (OSError, ValueError) as exc:
+                print(f"doppelgate: error: cannot serve TLS on port {port}: {exc}", file=sys.stderr)
+                self.should_exit = True
+                self.started = False
+                return None
+
+            def create_protocol() -> asyncio.Protocol:
+                return config.http_protocol_class(  # type: ignore[call-arg, no-any-return]
+                    config=config, server_state=self.server_state, app_state=self.lifespan.state
+                )
+
+            loop = asyncio.get_running_loop()
+            server = await loop.create_server(create_protocol, sock=sock, ssl=context)
+            self.servers.append(server)
+            return int(sock.getsockname()[1])
 
     return AnnouncingServer(config)

@@ -37,6 +37,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     lightblue_hosts: tuple[str, ...] = ()
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
+    ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
+    tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 

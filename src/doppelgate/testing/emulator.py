@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -27,6 +27,9 @@ from .routing import VendorRouter
 from .seed import SeedReport
 from .server import ServerHeaders, http_scope, run_asgi
 from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from .requests_routing import RequestsRouter
 
 T = TypeVar("T")
 BASE = "http://testserver"
@@ -117,6 +120,12 @@ class Emulator:
     def router(self, base_urls: Mapping[str, str] | None = None, **kwargs: Any) -> VendorRouter:
         """A respx router sending the vendors' hosts (and `base_urls`: dialect -> URL) here."""
         return VendorRouter(self, base_urls=base_urls, **kwargs)
+
+    def requests_router(self, base_urls: Mapping[str, str] | None = None) -> RequestsRouter:
+        """The same routing for `requests` clients (needs the `responses` package); enter it."""
+        from .requests_routing import RequestsRouter
+
+        return RequestsRouter(VendorRouter(self, base_urls=base_urls))
 
     # -- the control plane in Python -------------------------------------------------------
 

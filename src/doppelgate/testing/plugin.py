@@ -2,7 +2,11 @@
 
 - `doppelgate`: a fresh in-process Emulator per test (memory backend), entered for the test;
 - `doppelgate_respx`: its respx router, active for the test: httpx clients (async or sync)
-  calling the vendors' real hosts reach the emulator;
+  calling the vendors' real hosts reach the emulator, and so do `requests` clients when the
+  `responses` package is installed; other hosts pass through;
+- `doppelgate_requests`: the same for `requests` clients alone;
+- `doppelgate_server`: a real server on a free loopback port for the session, its proxy and CA
+  exported (HTTPS_PROXY, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, ...) to subprocesses;
 - `doppelgate_settings`, `doppelgate_base_urls`: override them in a conftest.py to configure
   the emulator (e.g. `Settings(lightblue_hosts=(...,))`) and extra base URLs for the router.
 
@@ -12,6 +16,9 @@ load when a test first asks for a fixture: installing doppelgate without them br
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -21,7 +28,9 @@ from ..config import Settings
 
 if TYPE_CHECKING:
     from .emulator import Emulator
+    from .requests_routing import RequestsRouter
     from .routing import VendorRouter
+    from .served import ServedEmulator
 
 
 @pytest.fixture
@@ -47,5 +56,41 @@ def doppelgate(doppelgate_settings: Settings) -> Iterator[Emulator]:
 def doppelgate_respx(
     doppelgate: Emulator, doppelgate_base_urls: dict[str, str]
 ) -> Iterator[VendorRouter]:
-    with doppelgate.router(doppelgate_base_urls) as router:
+    with contextlib.ExitStack() as stack:
+        router = stack.enter_context(doppelgate.router(doppelgate_base_urls))
+        if importlib.util.find_spec("responses") is not None:
+            stack.enter_context(doppelgate.requests_router(doppelgate_base_urls))
         yield router
+
+
+@pytest.fixture
+def doppelgate_requests(
+    doppelgate: Emulator, doppelgate_base_urls: dict[str, str]
+) -> Iterator[RequestsRouter]:
+    with doppelgate.requests_router(doppelgate_base_urls) as router:
+        yield router
+
+
+@pytest.fixture(scope="session")
+def doppelgate_server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The served emulator's settings: its own CA in a temporary directory by default."""
+    return Settings(ca_dir=str(tmp_path_factory.mktemp("doppelgate-ca")))
+
+
+@pytest.fixture(scope="session")
+def doppelgate_server(doppelgate_server_settings: Settings) -> Iterator[ServedEmulator]:
+    """A real server for the session; its proxy and CA variables are in os.environ meanwhile."""
+    from .served import ServedEmulator
+
+    with ServedEmulator(doppelgate_server_settings) as server:
+        exported = server.proxy_env()
+        saved = {name: os.environ.get(name) for name in exported}
+        os.environ.update(exported)
+        try:
+            yield server
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
