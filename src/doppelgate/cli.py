@@ -159,7 +159,7 @@ def check_mongodb(settings: Settings) -> str | None:
 
 
 def announce(settings: Settings, port: int, tls_port: int | None = None) -> None:
-    """One line per dialect with its URL, then the health URL, the proxy and TLS lines."""
+    """One line per dialect with its URL, then the health URL, the proxy, CA and TLS lines."""
     from .dialect import load_dialects
 
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
@@ -167,6 +167,9 @@ def announce(settings: Settings, port: int, tls_port: int | None = None) -> None
     lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
     lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
     lines.append(f"{'proxy':<10} {base} (HTTP_PROXY/HTTPS_PROXY for the vendor hosts)")
+    ca = prepare_ca(settings)
+    if ca is not None:
+        lines.append(f"{'ca':<10} {ca} (trust it for https:// vendor hosts)")
     if tls_port is not None:
         lines.append(f"{'tls':<10} https://{host}:{tls_port} (vendor hosts, local CA)")
     print("\n".join(lines), flush=True)
@@ -208,6 +211,23 @@ def serve(settings: Settings) -> int:
     server = _announcing_server(config, settings)
     server.run()
     return 0 if server.started else 1
+
+
+def prepare_ca(settings: Settings) -> Path | None:
+    """The local CA's certificate, created now if missing, so clients can trust it before their
+    first CONNECT; None (and a warning) when it cannot be written: plain HTTP still serves."""
+    from .certs import LocalCA
+
+    ca = LocalCA(settings.ca_dir)
+    try:
+        return ca.ensure()
+    except (OSError, ValueError) as exc:
+        print(
+            f"doppelgate: warning: no HTTPS for vendor hosts: cannot use the CA in {ca.directory}"
+            f" ({exc}); set --ca-dir",
+            file=sys.stderr,
+        )
+        return None
 
 
 def entry_protocol(settings: Settings) -> Any:

@@ -3,11 +3,14 @@
 tests/gigya/npm/ pins the SDK (package.json + package-lock.json); the test installs it with
 `npm ci` when node_modules is missing or stale, so a fresh machine needs only Node and npm (their
 absence fails the test, it never skips). ds-roundtrip.js drives ds.store / ds.get / ds.search /
-ds.store(arrayPush) / ds.delete through the SDK's own transport; redirect.js sends its
-`https://ds.<dc>.gigya.com/...` requests to the server over plain HTTP, keeping the vendor Host
-header that routes them to the gigya dialect. Each run starts its own server (memory or MongoDB
-backend), permissive, or strict with the SDK's signed mode (userKey + secret: HMAC-SHA1, ms
-timestamps, nonces) verified by the server.
+ds.store(arrayPush) / ds.delete through the SDK's own transport, its code unchanged and nothing
+preloaded: its `https://ds.<dc>.gigya.com/...` requests go through HTTPS_PROXY (the server itself,
+answering CONNECT with TLS under its local CA). The SDK pins its own CA bundle
+(gigya/assets/cacert.pem, passed as `ca`), so NODE_EXTRA_CA_CERTS cannot make it trust another
+CA: as a user would, the test appends doppelgate's CA to that bundle, in a copy of the installed
+tree (tests/gigya/npm stays as npm installed it). Each run starts its
+own server (memory or MongoDB backend), permissive, or strict with the SDK's signed mode
+(userKey + secret: HMAC-SHA1, ms timestamps, nonces) verified by the server.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 import httpx
 import pytest
 
+from doppelgate.certs import LocalCA
 from tests.backends import drop_database
 
 NPM_DIR = Path(__file__).resolve().parent / "npm"
@@ -61,14 +65,15 @@ def installed_version() -> str | None:
     return str(json.loads(manifest.read_text())["version"])
 
 
-def node_env() -> dict[str, str]:
-    """The environment without proxies (they would bypass the redirect) or doppelgate settings."""
-    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-    return {
+def node_env(**extra: str) -> dict[str, str]:
+    """The environment without proxies or doppelgate settings, plus `extra`."""
+    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "node_extra_ca_certs"}
+    env = {
         k: v
         for k, v in os.environ.items()
         if k.lower() not in proxies and not k.startswith(("DOPPELGATE_", "GIGYA_"))
     }
+    return {**env, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +109,24 @@ def doppelgate(*args: str) -> list[str]:
         return [str(BIN), *args]
     runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
     return [sys.executable, "-c", runner, *args]
+
+
+@pytest.fixture(scope="module")
+def ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One local CA for every server of this module (as one user keeps one)."""
+    directory = tmp_path_factory.mktemp("gigya-npm-ca")
+    LocalCA(directory).ensure()
+    return directory
+
+
+@pytest.fixture(scope="module")
+def sdk_dir(node: str, ca_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of tests/gigya/npm whose SDK trusts the local CA too: its pinned bundle + ours."""
+    target = tmp_path_factory.mktemp("gigya-npm") / "npm"
+    shutil.copytree(NPM_DIR, target, symlinks=True)
+    bundle = target / "node_modules" / "gigya" / "assets" / "cacert.pem"
+    bundle.write_bytes(bundle.read_bytes().rstrip(b"\n") + b"\n" + (ca_dir / "ca.pem").read_bytes())
+    return target
 
 
 @contextlib.contextmanager
@@ -149,14 +172,14 @@ def wait_for_server(proc: subprocess.Popen[bytes], log: Path) -> str:
     )
 
 
-def run_sdk(node: str, origin: str, log: Path, *args: str) -> dict[str, Any]:
-    """ds-roundtrip.js's one JSON line."""
-    command = [node, str(SCRIPT), "--url", origin, *args]
+def run_sdk(node: str, sdk: Path, origin: str, log: Path, *args: str) -> dict[str, Any]:
+    """ds-roundtrip.js's one JSON line; the SDK reaches the server only as its HTTPS proxy."""
+    command = [node, str(sdk / SCRIPT.name), *args]
     try:
         done = subprocess.run(
             command,
-            cwd=NPM_DIR,
-            env=node_env(),
+            cwd=sdk,
+            env=node_env(HTTPS_PROXY=origin),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT_S,
@@ -188,16 +211,20 @@ def failures(steps: dict[str, Any], expect_error: dict[str, int]) -> list[str]:
     ]
 
 
-def check_roundtrip(result: dict[str, Any], data_center: str, auth: str) -> None:
+def check_roundtrip(
+    result: dict[str, Any], data_center: str, auth: str, origin: str, api_key: str
+) -> None:
     assert result["sdkVersion"] == pinned_version()
     assert result["auth"] == auth
+    assert result["proxy"] == origin
     steps: dict[str, dict[str, Any]] = result["steps"]
     bad = failures(steps, {"getAfterDelete": NOT_FOUND})
     assert not bad, "SDK calls failed:\n" + "\n".join(bad)
-    # every call went through the redirect to this server, under the vendor's host
-    assert len(result["redirected"]) == CALLS
-    host = f"ds.{data_center}.gigya.com/"
-    assert all(r.startswith(host + "ds.") for r in result["redirected"]), result["redirected"]
+    # every call reached this server through the proxy, under the vendor's host
+    journal = httpx.get(f"{origin}/_doppelgate/journal", params={"tenant": api_key}).json()
+    calls = [e for e in journal["entries"] if e["host"] == f"ds.{data_center}.gigya.com"]
+    assert len(calls) >= CALLS, journal
+    assert {e["operation"] for e in calls} >= {"ds.store", "ds.get", "ds.search", "ds.delete"}
 
     submitted = result["submitted"]
     main, others, push = submitted["main"], submitted["others"], submitted["push"]
@@ -259,11 +286,17 @@ def strict_config(api_key: str) -> str:
 @pytest.mark.parametrize("mode", ["permissive", "strict"])
 @pytest.mark.parametrize("backend", ["memory", "mongodb"])
 def test_npm_gigya_sdk_roundtrip(
-    node: str, backend: str, mode: str, tmp_path: Path, request: pytest.FixtureRequest
+    node: str,
+    sdk_dir: Path,
+    ca_dir: Path,
+    backend: str,
+    mode: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     api_key = f"3_npm_{uuid.uuid4().hex[:12]}"  # a tenant of its own
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    args = ["--backend", backend]
+    args = ["--backend", backend, "--ca-dir", str(ca_dir)]
     if backend == "mongodb":
         mongo_url: str = request.getfixturevalue("mongo_url")
         if not os.environ.get("DOPPELGATE_TEST_MONGO_URL"):
@@ -281,18 +314,44 @@ def test_npm_gigya_sdk_roundtrip(
         assert httpx.get(f"{origin}/_doppelgate/health").json()["backend"] == backend
         if mode == "permissive":
             # the SDK's partner-secret mode: apiKey + secret as params, nothing signed
-            result = run_sdk(node, origin, log, "--api-key", api_key, "--secret", PARTNER_SECRET)
-            check_roundtrip(result, "us1", "partnerSecret")
+            result = run_sdk(
+                node, sdk_dir, origin, log, "--api-key", api_key, "--secret", PARTNER_SECRET
+            )
+            check_roundtrip(result, "us1", "partnerSecret", origin, api_key)
             return
         # the SDK's signed mode: userKey + sig (HMAC-SHA1 over https://ds.eu1.gigya.com/...),
         # ms timestamp, nonce; verified by the server
         signed = ["--api-key", api_key, "--user-key", USER_KEY, "--data-center", "eu1"]
-        result = run_sdk(node, origin, log, *signed, "--secret", USER_SECRET)
-        check_roundtrip(result, "eu1", "signed")
+        result = run_sdk(node, sdk_dir, origin, log, *signed, "--secret", USER_SECRET)
+        check_roundtrip(result, "eu1", "signed", origin, api_key)
         # the same calls signed with a wrong secret are refused: verification is real
-        forged = run_sdk(node, origin, log, *signed, "--secret", WRONG_SECRET)
+        forged = run_sdk(node, sdk_dir, origin, log, *signed, "--secret", WRONG_SECRET)
         codes = {name: step["errorCode"] for name, step in forged["steps"].items()}
         assert set(codes.values()) == {INVALID_SIGNATURE}, codes
         # partner secret in strict mode: checked against the configured one
         partner = ["--api-key", api_key, "--secret", PARTNER_SECRET, "--type", "npmpartner"]
-        check_roundtrip(run_sdk(node, origin, log, *partner), "us1", "partnerSecret")
+        result = run_sdk(node, sdk_dir, origin, log, *partner)
+        check_roundtrip(result, "us1", "partnerSecret", origin, api_key)
+
+
+def test_the_sdk_pins_its_bundle_so_extra_node_cas_do_not_reach_it(
+    node: str, ca_dir: Path, tmp_path: Path
+) -> None:
+    """Why the roundtrip appends the CA to the SDK's bundle: NODE_EXTRA_CA_CERTS alone is not
+    enough for this SDK (README, Node recipe); the installed SDK refuses doppelgate's TLS."""
+    log = tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
+    with serving(["--ca-dir", str(ca_dir)], env, log) as origin:
+        command = [node, str(SCRIPT), "--api-key", "3_pinned", "--secret", PARTNER_SECRET]
+        done = subprocess.run(
+            command,
+            cwd=NPM_DIR,
+            env=node_env(HTTPS_PROXY=origin, NODE_EXTRA_CA_CERTS=str(ca_dir / "ca.pem")),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+    steps = json.loads(done.stdout.strip().splitlines()[-1])["steps"]
+    errors = {str(step.get("error", "")).split("\n")[0] for step in steps.values()}
+    assert errors == {"Error: self-signed certificate in certificate chain"}, errors

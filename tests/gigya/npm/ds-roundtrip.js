@@ -2,33 +2,27 @@
 /*
  * The real npm `gigya` SDK (pinned in package.json) against a doppelgate server:
  * ds.store / ds.get / ds.search / ds.store(arrayPush) / ds.delete / ds.get(not found).
- * Prints ONE JSON line: {sdkVersion, dataCenter, auth, submitted, redirected, steps: {name:
+ * Prints ONE JSON line: {sdkVersion, dataCenter, auth, submitted, proxy, steps: {name:
  * {errorCode, response}}}; tests/gigya/test_npm_sdk.py asserts on it. A failing call does not
  * stop the run: its errorCode and the server's body (GigyaError.gigyaResponse) are recorded.
  *
  * How the requests reach doppelgate: the SDK only knows `https://<ns>.<dc>.gigya.com/<method>`
- * (no base-URL, protocol or host option; `dataCenter` only changes `<dc>`), so ./redirect.js
- * wraps Node's https.request and sends requests for Gigya hosts over plain HTTP to --url, keeping
- * the path, body and the vendor Host header (doppelgate routes `*.gigya.com` to the gigya
- * dialect). The SDK itself is used as installed; nothing in node_modules is patched.
+ * (no base-URL, protocol or host option; `dataCenter` only changes `<dc>`). Its transport, the
+ * `request` package, honours HTTPS_PROXY: pointed at doppelgate, each call is a CONNECT to the
+ * vendor host, answered by doppelgate with TLS under its local CA, which Node trusts through
+ * NODE_EXTRA_CA_CERTS. Nothing is preloaded or patched: the SDK runs exactly as installed.
  *
  * Usage:
- *   node ds-roundtrip.js --url http://127.0.0.1:8080 --api-key 3_abc --secret <base64>
+ *   HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS=ca.pem \
+ *   node ds-roundtrip.js --api-key 3_abc --secret <base64>
  *        [--user-key AK1] [--data-center us1] [--oid auto] [--type npmtodo]
- * Every option also reads an environment variable: DOPPELGATE_GIGYA_URL, GIGYA_API_KEY,
+ * Every option also reads an environment variable: GIGYA_API_KEY,
  * GIGYA_SECRET, GIGYA_USER_KEY, GIGYA_DATA_CENTER, GIGYA_OID, GIGYA_TYPE.
  * Credentials: apiKey + secret -> the SDK's partner-secret mode (`secret` sent as a param);
  * apiKey + userKey + secret -> its signed mode (timestamp in ms, nonce, HMAC-SHA1 `sig`).
  */
 
-// a proxy in the environment would make `request` tunnel past the redirect
-for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
-  delete process.env[name];
-  delete process.env[name.toLowerCase()];
-}
-
 const OPTIONS = {
-  url: 'DOPPELGATE_GIGYA_URL',
   'api-key': 'GIGYA_API_KEY',
   secret: 'GIGYA_SECRET',
   'user-key': 'GIGYA_USER_KEY',
@@ -52,13 +46,12 @@ function parseArgs(argv) {
     args[name] = argv[i + 1];
     i += 1;
   }
-  for (const required of ['url', 'api-key', 'secret']) {
+  for (const required of ['api-key', 'secret']) {
     if (!args[required]) {
       usage(`--${required} (or ${OPTIONS[required]}) is required`);
     }
   }
   return {
-    url: args.url,
     apiKey: args['api-key'],
     secret: args.secret,
     userKey: args['user-key'] || '',
@@ -74,7 +67,6 @@ function usage(message) {
 }
 
 const config = parseArgs(process.argv.slice(2));
-const redirect = require('./redirect').install(config.url);
 const { Gigya } = require('gigya');
 const sdkVersion = require('gigya/package.json').version;
 
@@ -161,7 +153,7 @@ async function main() {
     auth: config.userKey ? 'signed' : 'partnerSecret',
     oid,
     submitted: { main: MAIN, others: OTHERS, push: PUSH },
-    redirected: redirect.redirected,
+    proxy: process.env.HTTPS_PROXY || process.env.https_proxy || null,
     steps,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
