@@ -8,8 +8,8 @@ from respx.models import AllMockedAssertionError
 
 from doppelgate.config import Settings
 from doppelgate.dialect import load_dialects
-from doppelgate.testing import Emulator
 from doppelgate.hosts import HostTable
+from doppelgate.testing import Emulator
 
 from .helpers import basic, gigya_get, gigya_store
 
