@@ -5,8 +5,8 @@
   calling the vendors' real hosts reach the emulator, and so do `requests` clients when the
   `responses` package is installed; other hosts pass through;
 - `doppelgate_requests`: the same for `requests` clients alone;
-- `doppelgate_server`: a real server on a free loopback port for the session, its proxy and CA
-  exported (HTTPS_PROXY, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, ...) to subprocesses;
+- `doppelgate_server`: a real server on a free loopback port (one per session), its proxy and CA
+  exported for the test (HTTPS_PROXY, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, ...) to subprocesses;
 - `doppelgate_settings`, `doppelgate_base_urls`: override them in a conftest.py to configure
   the emulator (e.g. `Settings(lightblue_hosts=(...,))`) and extra base URLs for the router.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -78,19 +77,20 @@ def doppelgate_server_settings(tmp_path_factory: pytest.TempPathFactory) -> Sett
 
 
 @pytest.fixture(scope="session")
-def doppelgate_server(doppelgate_server_settings: Settings) -> Iterator[ServedEmulator]:
-    """A real server for the session; its proxy and CA variables are in os.environ meanwhile."""
+def doppelgate_served(doppelgate_server_settings: Settings) -> Iterator[ServedEmulator]:
+    """The session's real server (started once); `doppelgate_server` exports its variables."""
     from .served import ServedEmulator
 
     with ServedEmulator(doppelgate_server_settings) as server:
-        exported = server.proxy_env()
-        saved = {name: os.environ.get(name) for name in exported}
-        os.environ.update(exported)
-        try:
-            yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        yield server
+
+
+@pytest.fixture
+def doppelgate_server(
+    doppelgate_served: ServedEmulator, monkeypatch: pytest.MonkeyPatch
+) -> ServedEmulator:
+    """The session's real server; its proxy and CA variables are in os.environ for this test,
+    so subprocesses (and proxy-aware clients) reach the vendor hosts through it."""
+    for name, value in doppelgate_served.proxy_env().items():
+        monkeypatch.setenv(name, value)
+    return doppelgate_served
