@@ -39,15 +39,29 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
+    config_file: str | None = None  # the TOML file these settings came from (set by loading)
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+
+CA_CERT = "ca.pem"  # the local CA's certificate, in ca_dir (certs.py makes it)
+
+
+def default_ca_dir() -> Path:
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "doppelgate" / "ca"
+
+
+def ca_cert_path(settings: Settings) -> Path:
+    return Path(settings.ca_dir or default_ca_dir()) / CA_CERT
 
 
 FIELDS: tuple[str, ...] = Settings.__struct_fields__
 _TYPES: dict[str, Any] = {f.name: f.type for f in msgspec.structs.fields(Settings)}
 # every field but the per-dialect tables can come from DOPPELGATE_<FIELD>
 ENV_VARS: dict[str, str] = {
-    f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name != "dialects"
+    f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name not in ("dialects", "config_file")
 }
+DEFAULT_CONFIG = "doppelgate.toml"  # read from the working directory when no file is named
 
 
 def load_settings(
@@ -62,11 +76,16 @@ def load_settings(
     """
     cli = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
     path = cli.pop("config", None) or config_path or env.get(CONFIG_ENV) or None
+    if path is None and Path(DEFAULT_CONFIG).is_file():
+        path = DEFAULT_CONFIG
     merged: dict[str, Any] = {}
     source: dict[str, str] = {}
     if path is not None:
         for key, value in _read_toml(Path(path)).items():
             merged[key], source[key] = value, f"{key} in {path}"
+        if "config_file" in merged:
+            raise ConfigError(f"unknown setting 'config_file' ({source['config_file']})")
+        merged["config_file"] = str(path)
     for var, key in ENV_VARS.items():
         if var in env:
             merged[key], source[key] = _from_env(key, env[var]), f"environment variable {var}"
@@ -97,9 +116,18 @@ def _from_env(key: str, raw: str) -> Any:
 
 def _convert(merged: dict[str, Any], source: Mapping[str, str]) -> Settings:
     try:
-        return msgspec.convert(merged, Settings, strict=False)
+        settings = msgspec.convert(merged, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(_explain(str(exc), merged, source)) from None
+    from .dialect import DIALECT_NAMES
+
+    for name in settings.dialects:
+        if name not in DIALECT_NAMES:
+            raise ConfigError(
+                f"unknown dialect table [dialects.{name}] ({source.get('dialects', '?')}); "
+                f"known: {', '.join(DIALECT_NAMES)}"
+            )
+    return settings
 
 
 def _explain(text: str, merged: Mapping[str, Any], source: Mapping[str, str]) -> str:

@@ -13,14 +13,16 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .certs import LocalCA
 from .config import Settings
 from .forward import refusal
 from .hosts import HostTable, split_authority
+
+if TYPE_CHECKING:
+    from .certs import LocalCA
 
 logger = logging.getLogger("doppelgate")
 
@@ -51,7 +53,9 @@ class ProxyContext:
 
     @property
     def ca(self) -> LocalCA:
-        if self._ca is None:
+        if self._ca is None:  # cryptography loads with the first CONNECT, not at start-up
+            from .certs import LocalCA
+
             self._ca = LocalCA(self.settings.ca_dir)
         return self._ca
 

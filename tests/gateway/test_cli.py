@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,10 +30,11 @@ Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 
 
 @contextlib.contextmanager
-def running(args: list[str]) -> Iterator[Server]:
+def running(args: list[str], cwd: Path | None = None) -> Iterator[Server]:
     """A server process (and its workers) with its stdout lines in a queue; always killed."""
     proc = subprocess.Popen(
         args,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -118,8 +120,8 @@ def test_several_workers_get_the_settings_through_the_environment() -> None:
     """The --workers plumbing (uvicorn factory + settings JSON), run here on the memory backend
     that `doppelgate serve` itself refuses to split."""
     runner = (
-        "from doppelgate.cli import serve; from doppelgate.config import Settings; "
-        "serve(Settings(port=0, workers=2, lightblue_hosts=('lb.workers',)))"
+        "from doppelgate.serving import serve; from doppelgate.config import Settings; "
+        "serve(Settings(port=0, workers=2, lightblue_hosts=('lb.workers',)), None)"
     )
     with running([sys.executable, "-c", runner]) as server:
         urls = announced(server)
