@@ -140,7 +140,8 @@ class JournalLayer:
         if scope["type"] != "http" or scope.get("state", {}).get(SEED_MARK):
             await self.app(scope, receive, send)
             return
-        state: dict[str, Any] = dict(scope.get("state") or {})
+        outer: dict[str, Any] | None = scope.get("state")
+        state: dict[str, Any] = dict(outer or {})
         scope = {**scope, "state": state}  # shared with the layers inside (request id, ...)
         status = 0
         started = time.time()
@@ -171,6 +172,12 @@ class JournalLayer:
                     fault=state.get("fault"),
                 )
             )
+            if outer is not None:  # what the access log (outside the dialect) reports
+                state["dialect"] = self.dialect.name
+                outer.update({k: state[k] for k in ACCESS_FIELDS if state.get(k)})
+
+
+ACCESS_FIELDS = ("dialect", "operation", "tenant", "fault")
 
 
 def _vendor_path(scope: Scope) -> str:

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects
@@ -86,9 +87,11 @@ class ErrorBoundary:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
+        rid = state.get("request_id") or uuid.uuid4().hex
         # in place: the control plane's journal (outside) reads the id and what routes noted
-        scope.setdefault("state", {})["request_id"] = rid
+        state["request_id"] = rid
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -190,6 +193,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),
         ],
