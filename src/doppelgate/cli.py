@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
+    serve.add_argument(
+        "--insecure-control-plane",
+        action="store_true",
+        default=None,
+        help="on a non-loopback --host without control_token: leave /_doppelgate/ open to anyone",
+    )
     from .contract import cli as contract_cli
 
     contract_cli.add_parser(commands)
@@ -72,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = check_mongodb(settings)
         if problem is not None:
             return fail(problem, status=1)
-    return serve(settings)
+    from .guard import secure_control_plane
+
+    return serve(secure_control_plane(settings))
 
 
 def fail(message: str, *, status: int = 2) -> int:

@@ -37,6 +37,14 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     lightblue_hosts: tuple[str, ...] = ()
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
+    # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
+    # above the engine's 16 MiB document limit, whose vendor errors stay reachable
+    max_body_bytes: Positive = 32 * 1024 * 1024
+    # the control plane (guard.py): its token (Bearer or X-Doppelgate-Token), extra Host names it
+    # answers on, and the explicit opt-out of the token a non-loopback bind otherwise requires
+    control_token: str | None = None
+    control_hosts: tuple[str, ...] = ()
+    insecure_control_plane: bool = False
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 
@@ -86,7 +94,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _from_env(key: str, raw: str) -> Any:
-    if key == "lightblue_hosts":
+    if key in ("lightblue_hosts", "control_hosts"):
         return [h.strip() for h in raw.split(",") if h.strip()]
     if key == "data_file" and not raw:
         return None

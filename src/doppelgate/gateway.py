@@ -22,8 +22,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import __version__
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
-from .dialect import Dialect, DialectContext, load_dialects
+from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
+from .guard import ControlPlaneGuard
+from .limits import BodyLimit
 
 logger = logging.getLogger("doppelgate")
 
@@ -161,8 +163,10 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
         raise exc  # anything else: the boundary's internal error
 
     routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
-    router: ASGIApp = ExceptionMiddleware(
-        Router(routes=routes), handlers={HTTPException: http_error}
+    router: ASGIApp = BodyLimit(
+        ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error}),
+        ctx.settings.max_body_bytes,
+        too_large_hook(dialect),
     )
     if control is None:
         return ErrorBoundary(router, dialect)
@@ -218,7 +222,16 @@ def create_app(
     table = host_table(dialects, settings)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(VendorHostRouting, table=table)],
+        middleware=[
+            Middleware(VendorHostRouting, table=table),
+            Middleware(
+                ControlPlaneGuard,
+                prefix=CONTROL_PREFIX,
+                settings=settings,
+                host_of=host_of,
+                vendor_host=lambda host: table.prefix_for(host) is not None,
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -29,12 +30,12 @@ Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 
 
 @contextlib.contextmanager
-def running(args: list[str]) -> Iterator[Server]:
+def running(args: list[str], stderr: Any = subprocess.DEVNULL) -> Iterator[Server]:
     """A server process (and its workers) with its stdout lines in a queue; always killed."""
     proc = subprocess.Popen(
         args,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         env=clean_env(),
         start_new_session=True,  # its own process group, so uvicorn's workers go with it
