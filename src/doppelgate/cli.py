@@ -146,6 +146,7 @@ def announce(settings: Settings, port: int) -> None:
 def serve(settings: Settings) -> int:
     import uvicorn
 
+    from .connections import guard_connections
     from .gateway import setup_logging
 
     setup_logging(settings.log_level)
@@ -162,6 +163,7 @@ def serve(settings: Settings) -> int:
             workers=settings.workers,
             log_level=settings.log_level,
         )
+        guard_connections(config, settings)
         announce(settings, sock.getsockname()[1])
         Multiprocess(config, sockets=[sock]).run()
         return 0
@@ -174,6 +176,7 @@ def serve(settings: Settings) -> int:
         log_level=settings.log_level,
         lifespan="on",
     )
+    guard_connections(config, settings)
     server = _announcing_server(config, settings)
     server.run()
     return 0 if server.started else 1

@@ -13,6 +13,7 @@ import msgspec
 
 Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
 
 CONFIG_ENV = "DOPPELGATE_CONFIG"
 SETTINGS_JSON_ENV = "DOPPELGATE_SETTINGS_JSON"  # hands settings to `uvicorn --workers` processes
@@ -45,6 +46,12 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     control_token: str | None = None
     control_hosts: tuple[str, ...] = ()
     insecure_control_plane: bool = False
+    # connections (connections.py): seconds for a request's headers, seconds a body may stall,
+    # seconds an idle keep-alive connection stays, open connections at most
+    header_timeout: Seconds = 10.0
+    body_timeout: Seconds = 30.0
+    keep_alive_timeout: Seconds = 5.0
+    max_connections: Positive = 1000
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 

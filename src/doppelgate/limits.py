@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,6 +68,8 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, guarded_send)
+        except ClientDisconnect:
+            return  # the client left (or its stalled body was cut off): no one to answer
         except Exception:
             if not exceeded:  # a real failure: the error boundary outside answers it
                 raise

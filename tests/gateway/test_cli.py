@@ -30,12 +30,13 @@ Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 
 
 @contextlib.contextmanager
-def running(args: list[str], stderr: Any = subprocess.DEVNULL) -> Iterator[Server]:
+def running(args: list[str], stderr: Any = subprocess.DEVNULL, **popen: Any) -> Iterator[Server]:
     """A server process (and its workers) with its stdout lines in a queue; always killed."""
     proc = subprocess.Popen(
         args,
         stdout=subprocess.PIPE,
         stderr=stderr,
+        **popen,
         text=True,
         env=clean_env(),
         start_new_session=True,  # its own process group, so uvicorn's workers go with it

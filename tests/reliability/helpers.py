@@ -8,19 +8,25 @@ import socket
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from tests.gateway.test_cli import Server, announced, get, running
 from tests.processes import command
 
 
 @contextlib.contextmanager
-def served(tmp_path: Path, config: str = "", *args: str) -> Iterator[tuple[Server, str]]:
+def served(
+    tmp_path: Path, config: str = "", *args: str, **popen: Any
+) -> Iterator[tuple[Server, str]]:
     """A server on a free port with this TOML config: (the process, http://127.0.0.1:<port>).
     Its stderr goes to tmp_path/stderr.log."""
     path = tmp_path / "doppelgate.toml"
     path.write_text(config)
     args = ("serve", "--port", "0", "--config", str(path), *args)
-    with (tmp_path / "stderr.log").open("w") as log, running(command(*args), log) as server:
+    with (
+        (tmp_path / "stderr.log").open("w") as log,
+        running(command(*args), log, **popen) as server,
+    ):
         url = announced(server)["health"].removesuffix("/_doppelgate/health")
         base = "http://127.0.0.1:" + url.rsplit(":", 1)[1]  # also when bound to 0.0.0.0
         assert get(f"{base}/_doppelgate/health").status_code == 200
