@@ -19,11 +19,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__
+from . import __version__, fallbacks
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
+from .fallbacks import ANY_METHOD, BareMount, allowed_methods, method_not_allowed
 from .guard import ControlPlaneGuard
 from .limits import BodyLimit
 
@@ -203,6 +204,9 @@ def create_app(
         return _json(Health("ok", engine.backend, prefixes))
 
     async def unknown(request: Request) -> Response:
+        allowed = allowed_methods(routes, request.scope)  # a gateway route, another method
+        if allowed:
+            return method_not_allowed(allowed, request.method)
         return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
 
     @contextlib.asynccontextmanager
@@ -213,11 +217,13 @@ def create_app(
         finally:
             await engine.close()
 
+    apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
-        *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
-        Route("/{path:path}", unknown),
+        *(Mount(prefix, app=app) for prefix, app in apps.items()),
+        *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
+        Route("/{path:path}", unknown, methods=ANY_METHOD),
     ]
     table = host_table(dialects, settings)
     app = Starlette(
@@ -233,6 +239,7 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: fallbacks.http_error},
     )
     app.state.settings = settings
     app.state.engine = engine
