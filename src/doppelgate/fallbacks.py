@@ -47,7 +47,7 @@ def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
     return sorted(found)
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
+async def json_http_error(request: Request, exc: Exception) -> Response:
     """The gateway's handler for starlette's own HTTP errors (405 for an odd method)."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:

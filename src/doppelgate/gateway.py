@@ -19,12 +19,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__, fallbacks
+from . import __version__
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
-from .fallbacks import ANY_METHOD, BareMount, allowed_methods, method_not_allowed
+from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
 from .guard import ControlPlaneGuard
 from .limits import BodyLimit
 
@@ -239,7 +239,7 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
-        exception_handlers={HTTPException: fallbacks.http_error},
+        exception_handlers={HTTPException: json_http_error},
     )
     app.state.settings = settings
     app.state.engine = engine
