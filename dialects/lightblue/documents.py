@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from doppelgate.engine.core import new_id
+from doppelgate.limits import clip
 
 from . import errors as E
 from .errors import LightblueError
@@ -153,7 +154,8 @@ def _check_object(
 
 def _error(code: str, msg: str, path: list[str], constraint: str, context: str) -> Error:
     where = ".".join(path)
-    return Error(errorCode=code, msg=msg, context=f"{context}/{where}/{constraint}")
+    # the bad value as msg: a prefix of it at most (doppelgate.limits.clip)
+    return Error(errorCode=code, msg=str(clip(msg)), context=f"{context}/{where}/{constraint}")
 
 
 def _check(

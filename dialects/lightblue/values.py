@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -53,8 +54,11 @@ def cast(field: Field, value: Any) -> Any:
             if isinstance(value, dict | list):
                 raise ValueError
             return "true" if value is True else "false" if value is False else str(value)
-        if kind == "integer":
-            return _integer(value)
+        if kind == "integer":  # a Java long: 1e400 or 2**64 is a bad value, not a crash
+            number = _integer(value)
+            if not -INT64 <= number < INT64:
+                raise OverflowError(number)
+            return number
         if kind == "biginteger":  # beyond 64 bits: kept as its decimal text (§7)
             number = _integer(value)
             return number if -INT64 <= number < INT64 else str(number)
@@ -84,7 +88,10 @@ def _integer(value: Any) -> int:
 def _double(value: Any) -> float:
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise ValueError
-    return float(value) if isinstance(value, int | float | Decimal) else float(str(value).strip())
+    number = float(value) if isinstance(value, int | float | Decimal) else float(str(value).strip())
+    if not math.isfinite(number):  # 1e400: JSON has no Infinity to give back
+        raise ValueError(value)
+    return number
 
 
 def _decimal(value: Any) -> Decimal:

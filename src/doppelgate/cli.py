@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
     serve.add_argument(
+        "--insecure-control-plane",
+        action="store_true",
+        default=None,
+        help="on a non-loopback --host without control_token: leave /_doppelgate/ open to anyone",
+    )
+    serve.add_argument(
         "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
@@ -93,9 +99,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if problem is not None:
         return fail(problem, status=1)
     from .gateway import create_app, setup_logging
+    from .guard import secure_control_plane
     from .serving import StartError, serve
 
     setup_logging(settings.log_level)
+    settings = secure_control_plane(settings)  # a non-loopback bind: warn, require a token
     try:
         app = create_app(settings)  # the dialects read their [dialects.*] tables here
     except ConfigError as exc:

@@ -13,6 +13,7 @@ import msgspec
 
 Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
 
 CONFIG_ENV = "DOPPELGATE_CONFIG"
 SETTINGS_JSON_ENV = "DOPPELGATE_SETTINGS_JSON"  # hands settings to `uvicorn --workers` processes
@@ -40,6 +41,20 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     config_file: str | None = None  # the TOML file these settings came from (set by loading)
+    # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
+    # above the engine's 16 MiB document limit, whose vendor errors stay reachable
+    max_body_bytes: Positive = 32 * 1024 * 1024
+    # the control plane (guard.py): its token (Bearer or X-Doppelgate-Token), extra Host names it
+    # answers on, and the explicit opt-out of the token a non-loopback bind otherwise requires
+    control_token: str | None = None
+    control_hosts: tuple[str, ...] = ()
+    insecure_control_plane: bool = False
+    # connections (connections.py): seconds for a request's headers, seconds a body may stall,
+    # seconds an idle keep-alive connection stays, open connections at most
+    header_timeout: Seconds = 10.0
+    body_timeout: Seconds = 30.0
+    keep_alive_timeout: Seconds = 5.0
+    max_connections: Positive = 1000
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 
@@ -107,7 +122,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _from_env(key: str, raw: str) -> Any:
-    if key == "lightblue_hosts":
+    if key in ("lightblue_hosts", "control_hosts"):
         return [h.strip() for h in raw.split(",") if h.strip()]
     if key == "data_file" and not raw:
         return None

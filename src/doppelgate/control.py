@@ -28,7 +28,15 @@ from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
 from .testing.faults import Fault, Faults, FaultSpec
 from .testing.journal import Entry, Journal
-from .testing.seed import SEED_MARK, SeedError, SeedFile, SeedReport, parse_seed, run_seed
+from .testing.seed import (
+    SEED_MARK,
+    SeedError,
+    SeedFile,
+    SeedReport,
+    load_yaml,
+    parse_seed,
+    run_seed,
+)
 from .testing.snapshot import Snapshot, export_snapshot, import_snapshot, parse_snapshot
 
 OperationOf = Callable[[str, str], str]
@@ -282,7 +290,7 @@ async def _body(request: Request) -> Any:
     if not raw.strip():
         return None
     if "yaml" in request.headers.get("content-type", ""):
-        return yaml.safe_load(raw)
+        return load_yaml(raw)
     return msgspec.json.decode(raw)
 
 

@@ -23,10 +23,13 @@ from . import __version__
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
-from .dialect import Dialect, DialectContext, load_dialects
+from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
+from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
 from .forward import AbsoluteFormTargets
+from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
+from .limits import BodyLimit
 
 logger = logging.getLogger("doppelgate")
 
@@ -135,8 +138,10 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
         raise exc  # anything else: the boundary's internal error
 
     routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
-    router: ASGIApp = ExceptionMiddleware(
-        Router(routes=routes), handlers={HTTPException: http_error}
+    router: ASGIApp = BodyLimit(
+        ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error}),
+        ctx.settings.max_body_bytes,
+        too_large_hook(dialect),
     )
     if control is None:
         return ErrorBoundary(router, dialect)
@@ -173,6 +178,9 @@ def create_app(
         return _json(Health("ok", engine.backend, prefixes))
 
     async def unknown(request: Request) -> Response:
+        allowed = allowed_methods(routes, request.scope)  # a gateway route, another method
+        if allowed:
+            return method_not_allowed(allowed, request.method)
         return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
 
     @contextlib.asynccontextmanager
@@ -183,11 +191,13 @@ def create_app(
         finally:
             await engine.close()
 
+    apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
-        *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
-        Route("/{path:path}", unknown),
+        *(Mount(prefix, app=app) for prefix, app in apps.items()),
+        *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
+        Route("/{path:path}", unknown, methods=ANY_METHOD),
     ]
     table = host_table(dialects, settings)
     app = Starlette(
@@ -196,8 +206,16 @@ def create_app(
             Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),
+            Middleware(
+                ControlPlaneGuard,
+                prefix=CONTROL_PREFIX,
+                settings=settings,
+                host_of=host_of,
+                vendor_host=table.is_vendor,
+            ),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: json_http_error},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -16,6 +16,7 @@ import uvicorn
 
 from . import __version__
 from .config import SETTINGS_JSON_ENV, Settings, ca_cert_path, settings_to_json
+from .connections import guard_connections
 
 HEALTH_PATH = "/_doppelgate/health"
 CONSOLE_PATH = "/_doppelgate/"
@@ -45,10 +46,11 @@ def serve(settings: Settings, app: Any) -> int:
         config = uvicorn.Config(
             "doppelgate.gateway:app_from_env", factory=True, workers=settings.workers, **common
         )
+        guard_connections(config, settings)
         announce(settings, *ports)
         Multiprocess(config, sockets=[sock]).run()
         return 0
-    config = uvicorn.Config(app, lifespan="on", **common)
+    config = guard_connections(uvicorn.Config(app, lifespan="on", **common), settings)
     server = AnnouncingServer(config, settings=settings, tls_sock=tls_sock)
     server.run(sockets=[sock])
     return 0 if server.started else 1

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,13 +30,13 @@ Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 
 
 @contextlib.contextmanager
-def running(args: list[str], cwd: Path | None = None) -> Iterator[Server]:
+def running(args: list[str], stderr: Any = subprocess.DEVNULL, **popen: Any) -> Iterator[Server]:
     """A server process (and its workers) with its stdout lines in a queue; always killed."""
     proc = subprocess.Popen(
         args,
-        cwd=cwd,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        **popen,
         text=True,
         env=clean_env(),
         start_new_session=True,  # its own process group, so uvicorn's workers go with it
@@ -71,8 +71,9 @@ def announced(server: Server) -> dict[str, str]:
 
 
 def get(url: str) -> httpx.Response:
-    """GET, retrying connection errors for up to 5 s."""
-    deadline = time.monotonic() + 5
+    """GET, retrying connection errors for up to 15 s (worker processes start slowly on a
+    loaded machine)."""
+    deadline = time.monotonic() + 15
     while True:
         try:
             return httpx.get(url, timeout=1)
