@@ -193,6 +193,11 @@ class Updater:
         field = self._field(steps)
         if field.type != "array":
             raise LightblueError(E.INVALID_ARRAY_UPDATE, path)
+        for concrete in _expand(doc, steps):  # `x.*.y`: every nested array (update.md)
+            self.touched.append(concrete)
+            self._foreach_array(doc, concrete, selector, nested)
+
+    def _foreach_array(self, doc: Doc, steps: list[str], selector: Any, nested: Any) -> None:
         array = _get(doc, steps)
         if not isinstance(array, list):
             return
@@ -217,6 +222,20 @@ class Updater:
 
 def changed(old: Doc, new: Doc, steps: list[str]) -> bool:
     return bool(_get(old, steps) != _get(new, steps))
+
+
+def _expand(doc: Any, steps: list[str]) -> list[list[str]]:
+    """The concrete paths a path with `*` steps names in `doc` (one per existing element)."""
+    if "*" not in steps:
+        return [steps]
+    at = steps.index("*")
+    array = _get(doc, steps[:at])
+    if not isinstance(array, list):
+        return []
+    out: list[list[str]] = []
+    for i in range(len(array)):
+        out += _expand(doc, [*steps[:at], str(i), *steps[at + 1 :]])
+    return out
 
 
 def _get(doc: Any, steps: list[str]) -> Any:

@@ -1,0 +1,47 @@
+"""Behaviour upstream lightblue's own tests expect, on upstream's `test` entity (tests.upstream)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .helpers import EVERYTHING, Lightblue, eq
+
+
+async def stored(lb: Lightblue) -> dict[str, Any]:
+    [doc] = await lb.found("test", eq("field1", "value1"))
+    return doc
+
+
+async def test_foreach_over_every_nested_array(sample: Lightblue) -> None:
+    """`"x.*.y": ...` selects the elements of every nested array (update.md, $foreach)."""
+    remove_all = {"$foreach": {"field11.*.arr": "$all", "$update": "$remove"}}
+    reply = await sample.update("test", eq("field1", "value1"), remove_all)
+    assert (reply["status"], reply["matchCount"], reply["modifiedCount"]) == ("COMPLETE", 1, 1)
+    assert [e["arr"] for e in (await stored(sample))["field11"]] == [[], []]
+    reply = await sample.update(
+        "test",
+        eq("field1", "value1"),
+        {
+            "$foreach": {
+                "field11.*.arr": {"field": "id", "op": ">", "rvalue": 0},
+                "$update": {"$set": {"x2": "seen"}},
+            }
+        },
+    )
+    assert reply["modifiedCount"] == 0  # nothing left to select
+
+
+async def test_foreach_star_with_query_and_nested_update(sample: Lightblue) -> None:
+    update = {
+        "$foreach": {
+            "field11.*.arr": {"field": "id", "op": ">=", "rvalue": 2},
+            "$update": {"$set": {"x2": "big"}},
+        }
+    }
+    reply = await sample.update("test", eq("field1", "value1"), update, projection=EVERYTHING)
+    assert reply["modifiedCount"] == 1, reply
+    arrays = [[e.get("x2") for e in o["arr"]] for o in (await stored(sample))["field11"]]
+    assert arrays == [[None, "big"], ["big"]]
+    remove = {"$foreach": {"field11.*.arr": eq("x2", "big"), "$update": "$remove"}}
+    await sample.update("test", eq("field1", "value1"), remove)
+    assert [[e["id"] for e in o["arr"]] for o in (await stored(sample))["field11"]] == [[1], []]
