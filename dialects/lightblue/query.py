@@ -121,18 +121,22 @@ class Query:
         return engine_path(steps[len(base) :])
 
     def _operand(self, steps: list[str], base: list[str], q: Any) -> Any:
-        """A path as an aggregation operand: `a.-1.b` is $arrayElemAt of `$a.b` at -1 (§3)."""
+        """A path as an aggregation operand: `a.1.b` is $arrayElemAt of `$a.b` at 1 (§3).
+
+        The field path without its index steps maps over the arrays it crosses, one nesting
+        level per array, so the indices apply to it outermost first.
+        """
         if base:
             raise LightblueError(E.INVALID_QUERY, show(q))  # $expr runs on whole documents
-        negative = _negative(steps)
-        if not negative:
+        indices = [int(s) for s in steps if is_index(s)]
+        if not indices:
             return f"${engine_path(steps)}"
-        at = negative[0]
-        rest = steps[at + 1 :]
-        if len(negative) > 1 or any(is_index(s) or s == "*" for s in steps if s != steps[at]):
-            raise LightblueError(E.INVALID_QUERY, show(q))  # one negative index, nothing else
-        array = ".".join(steps[:at] + rest)
-        return {"$arrayElemAt": [f"${array}", int(steps[at])]}
+        if "*" in steps:
+            raise LightblueError(E.INVALID_QUERY, show(q))  # indices and `*` in one operand
+        operand: Any = f"${'.'.join(s for s in steps if not is_index(s))}"
+        for index in indices:
+            operand = {"$arrayElemAt": [operand, index]}
+        return operand
 
     def _at_index(self, steps: list[str], base: list[str], op: str, value: Any, q: Any) -> Filter:
         """A value comparison through a negative index, as an aggregation expression."""

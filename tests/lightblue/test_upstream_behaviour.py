@@ -45,3 +45,19 @@ async def test_foreach_star_with_query_and_nested_update(sample: Lightblue) -> N
     remove = {"$foreach": {"field11.*.arr": eq("x2", "big"), "$update": "$remove"}}
     await sample.update("test", eq("field1", "value1"), remove)
     assert [[e["id"] for e in o["arr"]] for o in (await stored(sample))["field11"]] == [[1], []]
+
+
+async def test_field_comparison_between_indexed_elements(sample: Lightblue) -> None:
+    """FieldComparisonEvaluatorTest: `field7.1.$this.elemf3 > field7.0.$this.elemf3` (4 > 3)."""
+
+    async def matches(field: str, op: str, rfield: str) -> int:
+        reply = await sample.find("test", {"field": field, "op": op, "rfield": rfield})
+        return int(reply["matchCount"])
+
+    assert await matches("field7.0.elemf3", "<", "field7.1.elemf3") == 1
+    assert await matches("field7.0.elemf3", ">", "field7.1.elemf3") == 0
+    assert await matches("field7.1.$this.elemf3", ">", "field7.0.$this.elemf3") == 1
+    assert await matches("field7.1.$this.$this.elemf3", "<", "field7.0.$this.$this.elemf3") == 0
+    assert await matches("field6.nf5.1", "=", "field6.nf9.1") == 1  # 10 = 10
+    assert await matches("field6.nf5.0", "<", "field7.-1.elemf3") == 1  # 5 < 6
+    assert await matches("field3", "=", "field7.0.elemf3") == 1
