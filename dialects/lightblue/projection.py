@@ -193,6 +193,9 @@ class Projection:
                 out.append(inner._object(e, list(inner.base)))
             else:
                 found, keep = inner._node(e, list(inner.base))
+                if not keep and not isinstance(e, list):
+                    # a simple element is its own only field: `*` names it (ProjectionTest)
+                    keep = inner.decide([*inner.base, "*"], False)[0] == INCLUDE
                 if keep:
-                    out.append(found)
+                    out.append(e if found is None else found)
         return out, True

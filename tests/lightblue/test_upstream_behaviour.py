@@ -61,3 +61,13 @@ async def test_field_comparison_between_indexed_elements(sample: Lightblue) -> N
     assert await matches("field6.nf5.1", "=", "field6.nf9.1") == 1  # 10 = 10
     assert await matches("field6.nf5.0", "<", "field7.-1.elemf3") == 1  # 5 < 6
     assert await matches("field3", "=", "field7.0.elemf3") == 1
+
+
+async def test_range_projection_of_a_simple_array_with_project(sample: Lightblue) -> None:
+    """ProjectionTest.arrayRangeTest: the nested `*` selects each simple element."""
+    projection = {"field": "field6.nf6", "range": [1, 2], "project": {"field": "*"}}
+    [doc] = await sample.found("test", None, projection=projection)
+    assert doc == {"field6": {"nf6": ["two", "three"]}}
+    match = {"field": "field6.nf5", "match": {"field": "$this", "op": ">", "rvalue": 10}}
+    [doc] = await sample.found("test", None, projection={**match, "project": {"field": "*"}})
+    assert doc == {"field6": {"nf5": [15, 20]}}
