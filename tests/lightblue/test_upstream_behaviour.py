@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .helpers import EVERYTHING, Lightblue, eq
+from .helpers import EVERYTHING, OBJECT_ID, Lightblue, eq
 
 
 async def stored(lb: Lightblue) -> dict[str, Any]:
@@ -71,3 +71,16 @@ async def test_range_projection_of_a_simple_array_with_project(sample: Lightblue
     match = {"field": "field6.nf5", "match": {"field": "$this", "op": ">", "rvalue": 10}}
     [doc] = await sample.found("test", None, projection={**match, "project": {"field": "*"}})
     assert doc == {"field6": {"nf5": [15, 20]}}
+
+
+async def test_null_id_is_generated_on_insert(country: Lightblue) -> None:
+    """`_id: null` is treated like an absent `_id`: the server generates one (§5)."""
+    reply = await country.insert(
+        "country", [{"_id": None, "name": "A"}, {"name": "B"}], projection={"field": "_id"}
+    )
+    assert reply["status"] == "COMPLETE", reply
+    ids = [d["_id"] for d in reply["processed"]]
+    assert all(OBJECT_ID.match(i) for i in ids) and len(set(ids)) == 2
+    [doc] = await country.found("country", eq("name", "A"))
+    assert doc["_id"] == ids[0]
+    assert (await country.find("country", eq("_id", None)))["matchCount"] == 0
