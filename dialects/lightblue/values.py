@@ -53,8 +53,8 @@ def cast(field: Field, value: Any) -> Any:
             if isinstance(value, dict | list):
                 raise ValueError
             return "true" if value is True else "false" if value is False else str(value)
-        if kind == "integer":
-            return _integer(value)
+        if kind == "integer":  # IntegerType: a number's longValue(), a boolean 1/0
+            return _long(value)
         if kind == "biginteger":  # beyond 64 bits: kept as its decimal text (§7)
             number = _integer(value)
             return number if -INT64 <= number < INT64 else str(number)
@@ -79,6 +79,16 @@ def _integer(value: Any) -> int:
             raise ValueError
         return int(value)
     return int(value) if isinstance(value, int) else int(str(value).strip())
+
+
+def _long(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float | Decimal):
+        if not (-INT64 <= value < INT64):
+            raise ValueError(value)  # beyond a Java long
+        return int(value)  # truncated toward zero, as Java's longValue()
+    return _integer(value)
 
 
 def _double(value: Any) -> float:
@@ -112,6 +122,8 @@ def number_out(field: Field, value: Any) -> Any:
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if isinstance(value, int | float | Decimal):  # BooleanType: intValue() != 0
+        return int(value) != 0
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise ValueError

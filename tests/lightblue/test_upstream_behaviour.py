@@ -84,3 +84,27 @@ async def test_null_id_is_generated_on_insert(country: Lightblue) -> None:
     [doc] = await country.found("country", eq("name", "A"))
     assert doc["_id"] == ids[0]
     assert (await country.find("country", eq("_id", None)))["matchCount"] == 0
+
+
+async def test_values_cast_to_the_field_type(sample: Lightblue) -> None:
+    """IntegerType/BooleanType: a number is cast (longValue(); intValue() != 0) (§3, §5)."""
+
+    async def count(query: dict[str, Any]) -> int:
+        reply = await sample.find("test", query)
+        assert reply["status"] == "COMPLETE", reply
+        return int(reply["matchCount"])
+
+    assert await count({"field": "field6.nf3", "op": ">", "rvalue": 2.5}) == 1  # 4 > 2
+    assert await count({"field": "field6.nf3", "op": "=", "rvalue": 4.9}) == 1
+    assert await count({"field": "field5", "op": "$eq", "rvalue": 1}) == 1
+    assert await count({"field": "field6.nf4", "op": "=", "rvalue": 0}) == 1
+    assert await count({"field": "field3", "op": "$in", "values": [3.0, 7]}) == 1
+    reply = await sample.update(
+        "test",
+        eq("field1", "value1"),
+        {"$set": {"field5": 0, "field3": 7.8}},
+        projection=EVERYTHING,
+    )
+    assert reply["status"] == "COMPLETE" and "dataErrors" not in reply, reply
+    [doc] = reply["processed"]
+    assert doc["field5"] is False and doc["field3"] == 7
