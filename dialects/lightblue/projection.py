@@ -30,7 +30,7 @@ class Rule:
     include: bool
     recursive: bool = False
     range: tuple[int, int | None] | None = None
-    match: Callable[[Any], bool] | None = None
+    match: Callable[[Any, list[str]], bool] | None = None  # (document, element path)
     project: Projection | None = None
     sort: list[tuple[str, int]] | None = None
 
@@ -62,16 +62,21 @@ def _above(pattern: list[str], path: list[str]) -> bool:
 
 
 class Projection:
-    """A compiled projection; `make_filter(query, array)` makes an element `match` predicate."""
+    """A compiled projection; `make_filter(query, array)` makes an element `match` predicate.
+
+    Paths while applying are concrete (indices, not `*`): a `match` is a query on the whole
+    document at one element, and the patterns' `*` covers any index.
+    """
 
     def __init__(
         self,
         spec: Any,
-        make_filter: Callable[[Any, list[str]], Callable[[Any], bool]] | None = None,
+        make_filter: Callable[[Any, list[str]], Callable[[Any, list[str]], bool]] | None = None,
         make_sort: Callable[[Any, list[str]], list[tuple[str, int]]] | None = None,
         base: list[str] | None = None,
     ) -> None:
         self.base = base or []
+        self.root: Doc = {}  # the document being projected (what a `match` is tested on)
         specs = spec if isinstance(spec, list) else [spec]
         self.rules = [self._rule(s, make_filter, make_sort) for s in specs]
 
@@ -126,6 +131,7 @@ class Projection:
     # -- applying ----------------------------------------------------------------------------
 
     def apply(self, doc: Doc) -> Doc:
+        self.root = doc
         out = self._object(doc, list(self.base))
         return dates_to_text(out if out is not None else {})
 
@@ -145,7 +151,7 @@ class Projection:
         if decision == EXCLUDE:
             return None, False
         if rule is not None and rule.is_array_rule:
-            return self._array_rule_apply(value, rule)
+            return self._array_rule_apply(value, rule, path)
         if not container:
             return value, decision == INCLUDE
         inner = self._object(value, path) if isinstance(value, dict) else self._array(value, path)
@@ -155,13 +161,13 @@ class Projection:
 
     def _array(self, items: list[Any], path: list[str]) -> list[Any]:
         out = []
-        for item in items:
-            found, keep = self._node(item, [*path, "*"])
+        for i, item in enumerate(items):
+            found, keep = self._node(item, [*path, str(i)])
             if keep:
                 out.append(found)
         return out
 
-    def _array_rule_apply(self, value: Any, rule: Rule) -> tuple[Any, bool]:
+    def _array_rule_apply(self, value: Any, rule: Rule, path: list[str]) -> tuple[Any, bool]:
         if not isinstance(value, list):
             return None, False
         if not rule.include:
@@ -171,31 +177,34 @@ class Projection:
             start = max(start, 0)
             if end is not None and (end < start or end < 0):
                 return None, False  # §4: to < from or negative to -> array omitted
-            kept = value[start : None if end is None else end + 1]
+            chosen = list(range(len(value)))[start : None if end is None else end + 1]
         else:
             assert rule.match is not None
-            kept = [e for e in value if rule.match(e)]
+            chosen = [i for i in range(len(value)) if rule.match(self.root, [*path, str(i)])]
+        kept = [(i, value[i]) for i in chosen]
         if rule.sort:
             for field, direction in reversed(rule.sort):
                 parts = split_path(field)
                 kept = sorted(
                     kept,
-                    key=lambda e: sort_key(sort_value(e, parts, direction < 0)),
+                    key=lambda e: sort_key(sort_value(e[1], parts, direction < 0)),
                     reverse=direction < 0,
                 )
         if not kept:
             return None, False  # an empty selection emits nothing (§4)
         assert rule.project is not None
         inner = rule.project
+        inner.root = self.root
         out = []
-        for e in kept:
+        for i, e in kept:
+            element = [*path, str(i)]
             if isinstance(e, dict):
-                out.append(inner._object(e, list(inner.base)))
+                out.append(inner._object(e, element))
             else:
-                found, keep = inner._node(e, list(inner.base))
+                found, keep = inner._node(e, element)
                 if not keep and not isinstance(e, list):
                     # a simple element is its own only field: `*` names it (ProjectionTest)
-                    keep = inner.decide([*inner.base, "*"], False)[0] == INCLUDE
+                    keep = inner.decide([*element, "*"], False)[0] == INCLUDE
                 if keep:
                     out.append(e if found is None else found)
         return out, True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from doppelgate.engine.filters import compile_condition, compile_filter, is_operator_doc
+from doppelgate.engine.filters import compile_filter, is_operator_doc
 
 from . import errors as E
 from .comparisons import compare_fields, kind_of, many
@@ -38,6 +38,7 @@ IN_OPS = {"$in": "$in", "$nin": "$nin", "$not_in": "$nin"}
 CONTAINS = {"$any": "$in", "$all": "$all", "$none": "$nin"}
 REGEX_FLAGS = {"caseInsensitive": "i", "extended": "x", "multiline": "m", "dotall": "s"}
 Filter = dict[str, Any]
+ElementTest = Callable[[Any, list[str]], bool]  # (whole document, concrete element path)
 
 
 def engine_path(steps: list[str]) -> str:
@@ -48,9 +49,15 @@ def engine_path(steps: list[str]) -> str:
 class Query:
     """Translates one request's expressions against one entity version."""
 
-    def __init__(self, schema: Schema, readable: Callable[[Field], bool] | None = None) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        readable: Callable[[Field], bool] | None = None,
+        context: list[str] | None = None,
+    ) -> None:
         self.schema = schema
         self.readable = readable  # a field the caller may not find fails the query (§2.4)
+        self.context = context or []  # where relative paths start (an array element)
 
     def filter(self, query: Any) -> Filter:
         """The whole request filter: the query ANDed with objectType = entity (§3)."""
@@ -94,21 +101,32 @@ class Query:
             raise LightblueError(E.INVALID_QUERY, show(q))  # not expressible on a value
         return condition
 
-    def element_predicate(self, q: Any, array: list[str]) -> Callable[[Any], bool]:
-        """`element_filter` as a test of one element (array projection `match`, $foreach)."""
-        spec = self.element_filter(q, array)
-        if is_operator_doc(spec):
-            condition = compile_condition(spec)
-            return lambda e: condition([e])
-        predicate = compile_filter(spec)
-        return lambda e: isinstance(e, dict) and predicate(e)
+    def element_predicate(self, q: Any, array: list[str]) -> ElementTest:
+        """A query on one element of `array` (array projection `match`, `$foreach`), tested
+        on the whole document: the full query language, paths relative to the element, `$parent`
+        upward, `rfield`s. Translated once per concrete element path, which fixes the indices.
+        """
+        if self.schema.field(array).type != "array":
+            raise LightblueError(E.INVALID_FIELD, ".".join(array))  # an element query needs one
+        sample = ["0" if s == "*" else s for s in [*array, "*"]]
+        Query(self.schema, self.readable, sample).translate(q, [])  # errors before any document
+        compiled: dict[tuple[str, ...], Callable[[Any], bool]] = {}
+
+        def test(root: Any, element: list[str]) -> bool:
+            key = tuple(element)
+            if key not in compiled:
+                spec = Query(self.schema, self.readable, element).translate(q, [])
+                compiled[key] = compile_filter(spec)
+            return compiled[key](root)
+
+        return test
 
     # -- paths -------------------------------------------------------------------------------
 
     def _resolve(self, path: Any, base: list[str], code: str, q: Any) -> tuple[list[str], Field]:
         if not isinstance(path, str) or not path:
             raise LightblueError(code, show(q))
-        steps = absolute(path, base)
+        steps = absolute(path, base or self.context)
         field = self.schema.field(steps)
         if self.readable is not None and not self.readable(field):
             raise LightblueError(E.NO_ACCESS, field.path)

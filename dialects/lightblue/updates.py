@@ -193,31 +193,24 @@ class Updater:
         field = self._field(steps)
         if field.type != "array":
             raise LightblueError(E.INVALID_ARRAY_UPDATE, path)
+        matches = None if selector == "$all" else self.query.element_predicate(selector, steps)
         for concrete in _expand(doc, steps):  # `x.*.y`: every nested array (update.md)
             self.touched.append(concrete)
-            self._foreach_array(doc, concrete, selector, nested)
-
-    def _foreach_array(self, doc: Doc, steps: list[str], selector: Any, nested: Any) -> None:
-        array = _get(doc, steps)
-        if not isinstance(array, list):
-            return
-        target = ".".join(steps)
-        if selector == "$all":
-            chosen = list(range(len(array)))
-            element_filter = None
-        else:
-            element_filter = self.query.element_filter(selector, steps)
-            matches = self.query.element_predicate(selector, steps)
-            chosen = [i for i, e in enumerate(array) if matches(e)]
-        if nested == "$remove":
-            if element_filter is None:
-                apply_update(doc, {"$set": {target: []}}, inserting=False)
-            elif chosen:
-                apply_update(doc, {"$pull": {target: element_filter}}, inserting=False)
-            return
-        for i in chosen:
-            for op in check_shape(nested):
-                self._op(doc, op, [*steps, str(i)])
+            array = _get(doc, concrete)
+            if not isinstance(array, list):
+                continue
+            chosen = [
+                i for i in range(len(array)) if matches is None or matches(doc, [*concrete, str(i)])
+            ]
+            if nested == "$remove":
+                if chosen:
+                    gone = set(chosen)
+                    rest = [e for i, e in enumerate(array) if i not in gone]
+                    apply_update(doc, {"$set": {".".join(concrete): rest}}, inserting=False)
+                continue
+            for i in chosen:
+                for op in check_shape(nested):
+                    self._op(doc, op, [*concrete, str(i)])
 
 
 def changed(old: Doc, new: Doc, steps: list[str]) -> bool:

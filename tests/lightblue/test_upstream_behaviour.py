@@ -108,3 +108,40 @@ async def test_values_cast_to_the_field_type(sample: Lightblue) -> None:
     assert reply["status"] == "COMPLETE" and "dataErrors" not in reply, reply
     [doc] = reply["processed"]
     assert doc["field5"] is False and doc["field3"] == 7
+
+
+async def test_array_match_takes_the_whole_query_language(sample: Lightblue) -> None:
+    """ProjectorTest: a `match` with `$or`/`$and`, `rfield`s and `$parent` (§4)."""
+
+    async def elemf3(match: dict[str, Any]) -> list[int]:
+        projection = {"field": "field7", "match": match, "project": {"field": "elemf3"}}
+        docs = await sample.found("test", None, projection=projection)
+        return [e["elemf3"] for d in docs for e in d.get("field7", [])]
+
+    either = {"$or": [eq("elemf3", 3), eq("elemf1", "elvalue3_1")]}
+    assert await elemf3(either) == [3, 6]
+    both = {"$and": [{"field": "elemf3", "op": ">", "rvalue": 3}, eq("elemf2", "elvalue1_2")]}
+    assert await elemf3(both) == [4]
+    assert await elemf3({"$not": eq("elemf3", 4)}) == [3, 5, 6]
+    above = {"field": "elemf3", "op": ">", "rfield": "$parent.$parent.field6.nf3"}  # > 4
+    assert await elemf3(above) == [5, 6]
+    assert await elemf3({"field": "elemf3", "op": "=", "rfield": "$this.elemf3"}) == [3, 4, 5, 6]
+    nested = {"array": "$parent.$parent.field6.nf5", "contains": "$any", "values": [5]}
+    assert await elemf3({"$and": [nested, eq("elemf3", 5)]}) == [5]
+
+
+async def test_foreach_selects_with_the_whole_query_language(sample: Lightblue) -> None:
+    update = {
+        "$foreach": {
+            "field7": {
+                "$or": [
+                    eq("elemf3", 3),
+                    {"field": "elemf3", "op": ">", "rfield": "$parent.$parent.field6.nf3"},
+                ]
+            },
+            "$update": "$remove",
+        }
+    }
+    reply = await sample.update("test", eq("field1", "value1"), update)
+    assert reply["modifiedCount"] == 1, reply
+    assert [e["elemf3"] for e in (await stored(sample))["field7"]] == [4]
