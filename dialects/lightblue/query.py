@@ -263,6 +263,66 @@ class Query:
             return self._some_element(steps, base, {"$nin": cast_values}, q)
         return {self._local(steps, base, q): {op: cast_values}}
 
+    # -- elemMatch as an expression (operands outside the element) ---------------------------
+
+    def _some_element_expr(self, q: Any, array: list[str], whole: Any) -> Any:
+        """Some element of `array` satisfies `q`: not every element fails it ($map over the
+        array with the element as `$$elem`; paths outside the element read the document)."""
+        element = [*array, "*"]
+        test = self._element_expr(q, element)
+        failing = {
+            "$map": {
+                "input": {"$ifNull": [self._operand(array, [], whole), []]},
+                "as": "elem",
+                "in": {"$not": [test]},
+            }
+        }
+        return {"$not": [{"$allElementsTrue": [failing]}]}
+
+    def _element_operand(self, steps: list[str], element: list[str], q: Any) -> Any:
+        if steps[: len(element)] != element:
+            return self._operand(steps, [], q)
+        rest = steps[len(element) :]
+        if any(is_index(s) or s == "*" for s in rest):
+            raise LightblueError(E.INVALID_QUERY, show(q))  # arrays inside the element
+        return ".".join(["$$elem", *rest])
+
+    def _element_expr(self, q: Any, element: list[str]) -> Any:
+        if not isinstance(q, dict) or not q:
+            raise LightblueError(E.INVALID_QUERY, show(q))
+        first = next(iter(q))
+        if first == "$not" and len(q) == 1:
+            return {"$not": [self._element_expr(q["$not"], element)]}
+        if first in ("$and", "$all", "$or", "$any") and len(q) == 1:
+            if not isinstance(q[first], list) or not q[first]:
+                raise LightblueError(E.INVALID_LOGICAL, show(q))
+            op = "$and" if first in ("$and", "$all") else "$or"
+            return {op: [self._element_expr(p, element) for p in q[first]]}
+        op = q.get("op") if isinstance(q.get("op"), str) else ""
+        allowed = ({"field", "op", "rvalue"}, {"field", "op", "rfield"}, {"field", "op", "values"})
+        if set(q) not in allowed or (op not in OPS and op not in IN_OPS):
+            raise LightblueError(E.INVALID_QUERY, show(q))  # regex, arrays: not as expressions
+        steps, field = self._resolve(q["field"], element, E.INVALID_COMPARISON, q)
+        left = {"$ifNull": [self._element_operand(steps, element, q), None]}
+        if "rfield" in q:
+            rsteps, rfield = self._resolve(q["rfield"], element, E.INVALID_COMPARISON, q)
+            right = {"$ifNull": [self._element_operand(rsteps, element, q), None]}
+            if op in IN_OPS:
+                found = {"$in": [left, {"$ifNull": [right, []]}]}
+                return found if IN_OPS[op] == "$in" else {"$not": [found]}
+            return compare_fields(OPS[op], left, many(field, steps), right, many(rfield, rsteps))
+        if op in IN_OPS:
+            values = q.get("values")
+            if not isinstance(values, list) or any(isinstance(v, dict | list) for v in values):
+                raise LightblueError(E.INVALID_COMPARISON, show(q))
+            found = {"$in": [left, [cast(field, v) for v in values]]}
+            return found if IN_OPS[op] == "$in" else {"$not": [found]}
+        self._check_comparable(field, OPS[op], q["rvalue"])
+        value, mongo_op = cast(field, q["rvalue"]), OPS[op]
+        if mongo_op in ("$eq", "$ne"):
+            return {mongo_op: [left, value]}
+        return {"$and": [{"$gt": [left, None]}, {mongo_op: [left, value]}]}  # needs a value
+
     # -- arrays ------------------------------------------------------------------------------
 
     def _array(self, q: dict[str, Any], base: list[str]) -> Filter:
@@ -273,6 +333,8 @@ class Query:
         if "elemMatch" in q:
             if set(q) != {"array", "elemMatch"}:
                 raise LightblueError(E.INVALID_ARRAY_COMPARISON, show(q))
+            if _has_rfield(q["elemMatch"]):  # operands beyond the element: an expression
+                return {"$expr": self._some_element_expr(q["elemMatch"], steps, q)}
             inner = self.element_filter(q["elemMatch"], steps)
             return {path: {"$elemMatch": inner}}
         contains = q.get("contains")
@@ -284,6 +346,18 @@ class Query:
             raise LightblueError(E.INVALID_ARRAY_COMPARISON, show(q))
         cast_values = [cast(field.items, v) for v in values]
         return {path: {CONTAINS[contains]: cast_values}}
+
+
+def _has_rfield(q: Any) -> bool:
+    """An `rfield` anywhere but inside a nested array expression (which handles its own)."""
+    if not isinstance(q, dict):
+        return False
+    if "rfield" in q:
+        return True
+    parts = next(iter(q.values()), None) if len(q) == 1 else None
+    if isinstance(parts, list):  # $and/$or
+        return any(_has_rfield(p) for p in parts)
+    return isinstance(parts, dict) and _has_rfield(parts)  # $not
 
 
 def _negative(steps: list[str]) -> list[int]:

@@ -145,3 +145,29 @@ async def test_foreach_selects_with_the_whole_query_language(sample: Lightblue) 
     reply = await sample.update("test", eq("field1", "value1"), update)
     assert reply["modifiedCount"] == 1, reply
     assert [e["elemf3"] for e in (await stored(sample))["field7"]] == [4]
+
+
+async def test_elem_match_with_fields_outside_the_element(sample: Lightblue) -> None:
+    """MongoCRUDControllerTest.useThisInArrayTest: `$this` $in `$parent.$parent.nf8`."""
+
+    async def count(query: dict[str, Any]) -> int:
+        reply = await sample.find("test", query)
+        assert reply["status"] == "COMPLETE", reply
+        return int(reply["matchCount"])
+
+    def this_in(op: str, rfield: str) -> dict[str, Any]:
+        inner = {"field": "$this", "op": op, "rfield": rfield}
+        return {"array": "field6.nf6", "elemMatch": inner}
+
+    assert await count(this_in("$in", "$parent.$parent.nf8")) == 1
+    assert await count(this_in("$in", "$parent.$parent.nf9")) == 0
+    assert await count(this_in("$nin", "$parent.$parent.nf8")) == 0
+    assert await count(this_in("$nin", "$parent.$parent.nf9")) == 1
+    above = {"field": "elemf3", "op": ">", "rfield": "$parent.$parent.field6.nf3"}
+    assert await count({"array": "field7", "elemMatch": above}) == 1  # 5, 6 > 4
+    both = {"$and": [above, eq("elemf1", "elvalue0_1")]}
+    assert await count({"array": "field7", "elemMatch": both}) == 0
+    either = {"$or": [above, eq("elemf1", "elvalue0_1")]}
+    assert await count({"array": "field7", "elemMatch": {"$not": either}}) == 1  # elemf3 4
+    over = {"field": "elemf3", "op": ">", "rfield": "$parent.$parent.field3"}  # > 3
+    assert await count({"array": "field7", "elemMatch": {"$not": over}}) == 1
