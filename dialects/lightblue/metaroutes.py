@@ -19,7 +19,8 @@ from . import errors as E
 from .access import caller_of
 from .errors import LightblueError
 from .metastore import MetadataStore
-from .wire import respond
+from .schema import Schema
+from .wire import Error, respond
 
 Handler = Callable[[MetadataStore, Request], Awaitable[Any]]
 _EMPTY = object()
@@ -89,26 +90,42 @@ async def remove(store: MetadataStore, request: Request) -> Any:
     return _EMPTY
 
 
+OPERATIONS = ("find", "insert", "update", "delete")
+FIELD_OPERATIONS = ("find", "insert", "update")
+
+
 async def roles(store: MetadataStore, request: Request) -> Any:
-    """Roles per operation from the (default) version's access lists (§1.2)."""
+    """Per role, the `entity` and `entity.field` paths each operation grants (§1.2), as
+    lightblue-mongo's getAccess: an entity without metadata (no default version) is a dataError
+    `{"name": ...}`; status PARTIAL when some failed, ERROR when nothing was found."""
     p = request.path_params
-    entities = [p["entity"]] if "entity" in p else await store.entity_names()
+    if "entity" in p:
+        entities, version = [p["entity"]], p.get("version")
+    else:
+        entities, version = await store.entity_names(), None  # every default version
     found: dict[str, dict[str, list[str]]] = {}
+
+    def grant(access: dict[str, Any], ops: tuple[str, ...], path: str) -> None:
+        for op in ops:
+            for role in access.get(op) or []:
+                found.setdefault(role, {}).setdefault(op, []).append(path)
+
     errors = []
     for name in entities:
         try:
-            meta = await store.metadata(name, p.get("version") or "default")
-        except LightblueError:
-            errors.append({"data": name, "errors": [{"errorCode": "ERR_NO_METADATA"}]})
+            schema = Schema(await store.metadata(name, version or "default"))
+        except LightblueError as exc:
+            data = {"name": name, **({"version": version} if version else {})}
+            msg = f"Could not get metadata for given input. Error message: {exc}"
+            errors.append({"data": data, "errors": [Error(errorCode=E.NO_METADATA, msg=msg)]})
             continue
-        access = meta["schema"].get("access") or {}
-        for op in ("find", "insert", "update", "delete"):
-            for role in access.get(op) or []:
-                found.setdefault(role, {o: [] for o in ("find", "insert", "update", "delete")})
-                found[role][op].append(name)
-    processed = [{"role": role, **ops} for role, ops in sorted(found.items())]
-    body: dict[str, Any] = {"status": "COMPLETE", "modifiedCount": 0, "matchCount": 0}
-    body["processed"] = processed
+        grant(schema.access, OPERATIONS, name)
+        for field in schema.walk():
+            grant(field.access, FIELD_OPERATIONS, f"{name}.{field.path}")
+    status = "ERROR" if not found else "PARTIAL" if errors else "COMPLETE"
+    body: dict[str, Any] = {"status": status, "modifiedCount": 0, "matchCount": 0}
+    if found:
+        body["processed"] = [{"role": role, **ops} for role, ops in sorted(found.items())]
     if errors:
         body["dataErrors"] = errors
     return body
@@ -147,7 +164,12 @@ def _leaves(value: Any, path: str = "") -> dict[str, Any]:
 
 
 async def dependencies(store: MetadataStore, request: Request) -> Any:
-    raise LightblueError(E.NOT_SUPPORTED, "dependencies")  # Mongo back end (§1.2)
+    """lightblue-mongo's getDependencies throws UnsupportedOperationException, which
+    GetDependenciesCommand reports as rest-metadata:RestError with its trail (§1.2)."""
+    p = request.path_params
+    trail = "/".join(["GetDependenciesCommand", *(p[k] for k in ("entity", "version") if k in p)])
+    msg = "java.lang.UnsupportedOperationException: Not supported yet."
+    raise LightblueError(E.METADATA_REST_ERROR, msg, trail)
 
 
 def _wrapper(ctx: DialectContext) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .helpers import EVERYTHING, OBJECT_ID, Lightblue, eq
+from .helpers import EVERYTHING, OBJECT_ID, Lightblue, country_metadata, eq
+from .upstream import test_metadata
 
 
 async def stored(lb: Lightblue) -> dict[str, Any]:
@@ -171,3 +172,54 @@ async def test_elem_match_with_fields_outside_the_element(sample: Lightblue) -> 
     assert await count({"array": "field7", "elemMatch": {"$not": either}}) == 1  # elemf3 4
     over = {"field": "elemf3", "op": ">", "rfield": "$parent.$parent.field3"}  # > 3
     assert await count({"array": "field7", "elemMatch": {"$not": over}}) == 1
+
+
+async def test_roles_list_field_paths(lb: Lightblue) -> None:
+    """lightblue-mongo getAccess: `entity` and `entity.field` paths per role."""
+    await lb.create_metadata(test_metadata())
+    body = await lb.meta("GET", "/test/roles")
+    assert body["status"] == "COMPLETE" and "dataErrors" not in body, body
+    roles = {r.pop("role"): r for r in body["processed"]}
+    assert roles["test.field1-insert"] == {"find": ["test.field1"], "insert": ["test.field1"]}
+    assert roles["test.field1-update"] == {"find": ["test.field1"], "update": ["test.field1"]}
+    assert roles["test.field1-find"] == {"find": ["test.field1"]}
+    assert roles["noone"] == {"update": ["test.objectType"]}  # the predefined objectType
+    anyone = roles["anyone"]
+    assert set(anyone) == {"find", "insert", "update", "delete"}
+    assert anyone["delete"] == ["test"] and anyone["update"] == ["test", "test.field1"]
+    assert {"test", "test.field1", "test.field2", "test.objectType"} <= set(anyone["find"])
+    assert "test.field7#" in anyone["find"]  # array counts are findable by anyone
+    assert "test.field3" not in anyone["find"]  # no access of its own: not listed
+
+
+async def test_roles_without_a_default_version(lb: Lightblue) -> None:
+    """ERROR for one entity, PARTIAL for several: a dataError `{"name": ...}` per entity."""
+    await lb.create_metadata(test_metadata(default=False))
+    body = await lb.meta("GET", "/test/roles")
+    assert body["status"] == "ERROR" and "processed" not in body, body
+    [error] = body["dataErrors"]
+    assert error["data"] == {"name": "test"}
+    assert error["errors"][0]["errorCode"] == "ERR_NO_METADATA"
+    assert error["errors"][0]["msg"].startswith("Could not get metadata for given input.")
+    assert (await lb.meta("GET", "/test/1.0.0/roles"))["status"] == "COMPLETE"
+    await lb.create_metadata(country_metadata())
+    body = await lb.meta("GET", "/roles")
+    assert body["status"] == "PARTIAL", body
+    assert [e["data"] for e in body["dataErrors"]] == [{"name": "test"}]
+    assert {r["role"] for r in body["processed"]} == {"anyone", "noone"}
+
+
+async def test_dependencies_are_not_supported(country: Lightblue) -> None:
+    """GetDependenciesCommand on lightblue-mongo: rest-metadata:RestError (§1.2)."""
+    for path, trail in [
+        ("/dependencies", "GetDependenciesCommand"),
+        ("/country/dependencies", "GetDependenciesCommand/country"),
+        ("/country/1.0.0/dependencies", "GetDependenciesCommand/country/1.0.0"),
+    ]:
+        body = await country.meta("GET", path)
+        assert body == {
+            "objectType": "error",
+            "context": trail,
+            "errorCode": "rest-metadata:RestError",
+            "msg": "java.lang.UnsupportedOperationException: Not supported yet.",
+        }
