@@ -132,35 +132,31 @@ async def roles(store: MetadataStore, request: Request) -> Any:
 
 
 async def diff(store: MetadataStore, request: Request) -> Any:
-    """GET /{e}/{v1}/diff/{v2}: `{"-path": old, "+path": new}` per changed leaf (§1.2)."""
+    """GET /{e}/{v1}/diff/{v2}: lightblue's JsonCompare deltas (§1.2): a changed value is
+    `{"-path": old, "+path": new}`, an added or removed field or element one delta holding
+    the whole node."""
     p = request.path_params
-    old = _leaves(await store.metadata(p["entity"], p["version"]))
-    new = _leaves(await store.metadata(p["entity"], p["other"]))
-    deltas = []
-    for path in [*old, *(k for k in new if k not in old)]:
-        if path in old and path in new and old[path] == new[path]:
-            continue
-        delta = {}
-        if path in old:
-            delta[f"-{path}"] = old[path]
-        if path in new:
-            delta[f"+{path}"] = new[path]
-        deltas.append(delta)
-    return deltas
+    old = await store.metadata(p["entity"], p["version"])
+    new = await store.metadata(p["entity"], p["other"])
+    return _deltas(old, new, "")
 
 
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_leaves(item, f"{path}.{key}" if path else key))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for i, item in enumerate(value):
-            out.update(_leaves(item, f"{path}.{i}"))
-        return out
-    return {path: value}
+def _deltas(old: Any, new: Any, path: str) -> list[dict[str, Any]]:
+    def at(key: str | int) -> str:
+        return f"{path}.{key}" if path else str(key)
+
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key, value in old.items():
+            out += _deltas(value, new[key], at(key)) if key in new else [{f"-{at(key)}": value}]
+        return out + [{f"+{at(key)}": value} for key, value in new.items() if key not in old]
+    if isinstance(old, list) and isinstance(new, list):
+        out = []
+        for i, (a, b) in enumerate(zip(old, new, strict=False)):
+            out += _deltas(a, b, at(i))
+        out += [{f"-{at(i)}": v} for i, v in enumerate(old) if i >= len(new)]
+        return out + [{f"+{at(i)}": v} for i, v in enumerate(new) if i >= len(old)]
+    return [] if old == new and type(old) is type(new) else [{f"-{path}": old, f"+{path}": new}]
 
 
 async def dependencies(store: MetadataStore, request: Request) -> Any:
