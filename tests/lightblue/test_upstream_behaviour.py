@@ -223,3 +223,19 @@ async def test_dependencies_are_not_supported(country: Lightblue) -> None:
             "errorCode": "rest-metadata:RestError",
             "msg": "java.lang.UnsupportedOperationException: Not supported yet.",
         }
+
+
+async def test_element_identity_is_required_and_unique(lb: Lightblue) -> None:
+    """ArrayElementIdChecker: msg is the duplicate value as text; a missing one is Required."""
+    meta = test_metadata()
+    meta["schema"]["fields"]["field7"]["items"]["fields"]["elemf3"]["constraints"] = {
+        "element-identity": True
+    }
+    await lb.create_metadata(meta)
+    doc = {"field1": "x", "field7": [{"elemf3": 1}, {"elemf3": 1}, {"elemf1": "no id"}]}
+    reply = await lb.insert("test", doc)
+    assert reply["status"] == "ERROR", reply
+    errors = {(e["errorCode"], e["msg"]) for e in reply["dataErrors"][0]["errors"]}
+    assert errors == {("crud:DuplicateArrayElementId", "1"), ("crud:Required", "field7.2.elemf3")}
+    ok = await lb.insert("test", {"field1": "y", "field7": [{"elemf3": 1}, {"elemf3": 2}]})
+    assert ok["status"] == "COMPLETE", ok
