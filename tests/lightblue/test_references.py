@@ -56,3 +56,44 @@ async def test_reference_join(lb: Lightblue) -> None:
         "country", {"name": "X", "towns": [{"name": "no"}]}, projection=EVERYTHING
     )
     assert "towns" not in reply["processed"][0]  # not writable
+
+
+async def test_reference_inside_an_object_array(lb: Lightblue) -> None:
+    """`level1.arr1.*.ref` is joined per element, `$parent` being the element (§6)."""
+    await lb.create_metadata(city_metadata())
+    meta = country_metadata()
+    meta["schema"]["fields"]["capital"]["fields"]["regions"] = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "fields": {
+                "code": {"type": "string"},
+                "towns": {
+                    "type": "reference",
+                    "entity": "city",
+                    "versionValue": "1.0.0",
+                    "query": {"field": "country", "op": "=", "rfield": "$parent.code"},
+                    "projection": {"field": "name"},
+                    "sort": {"name": "$asc"},
+                },
+            },
+        },
+    }
+    await lb.create_metadata(meta)
+    await lb.insert("city", [{"name": "Lyon", "country": "FR"}, {"name": "Bonn", "country": "DE"}])
+    regions = [{"code": "DE"}, {"code": "FR"}, {"code": "XX"}]
+    await lb.insert("country", {"name": "Europe", "capital": {"regions": regions}})
+    projection = [{"field": "name"}, {"field": "capital.regions.*.towns", "recursive": True}]
+    [doc] = await lb.found("country", None, projection=projection)
+    assert doc == {
+        "name": "Europe",
+        "capital": {
+            "regions": [
+                {"towns": [{"name": "Bonn"}]},
+                {"towns": [{"name": "Lyon"}]},
+                {"towns": []},
+            ]
+        },
+    }
+    [whole] = await lb.found("country", None, projection=EVERYTHING)
+    assert whole["capital"]["regions"] == regions  # not joined unless projected explicitly
