@@ -24,17 +24,22 @@ def city_metadata() -> dict[str, object]:
     }
 
 
-async def test_reference_join(lb: Lightblue) -> None:
-    await lb.create_metadata(city_metadata())
-    meta = country_metadata()
-    meta["schema"]["fields"]["towns"] = {
+def towns(parent_field: str, direction: str) -> dict[str, object]:
+    """A reference to the cities whose country is the holder's `parent_field`."""
+    return {
         "type": "reference",
         "entity": "city",
         "versionValue": "1.0.0",
-        "query": {"field": "country", "op": "=", "rfield": "$parent.iso2code"},
+        "query": {"field": "country", "op": "=", "rfield": f"$parent.{parent_field}"},
         "projection": {"field": "name"},
-        "sort": {"name": "$desc"},
+        "sort": {"name": direction},
     }
+
+
+async def test_reference_join(lb: Lightblue) -> None:
+    await lb.create_metadata(city_metadata())
+    meta = country_metadata()
+    meta["schema"]["fields"]["towns"] = towns("iso2code", "$desc")
     await lb.create_metadata(meta)
     await lb.insert("city", [{"name": "Lyon", "country": "FR"}, {"name": "Paris", "country": "FR"}])
     await lb.insert(
@@ -66,17 +71,7 @@ async def test_reference_inside_an_object_array(lb: Lightblue) -> None:
         "type": "array",
         "items": {
             "type": "object",
-            "fields": {
-                "code": {"type": "string"},
-                "towns": {
-                    "type": "reference",
-                    "entity": "city",
-                    "versionValue": "1.0.0",
-                    "query": {"field": "country", "op": "=", "rfield": "$parent.code"},
-                    "projection": {"field": "name"},
-                    "sort": {"name": "$asc"},
-                },
-            },
+            "fields": {"code": {"type": "string"}, "towns": towns("code", "$asc")},
         },
     }
     await lb.create_metadata(meta)
