@@ -12,33 +12,24 @@ timestamps, nonces) verified by the server.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.backends import drop_database
+from tests.processes import run_captured, serve_backend, serving
 
 NPM_DIR = Path(__file__).resolve().parent / "npm"
 SCRIPT = NPM_DIR / "ds-roundtrip.js"
-BIN = Path(sys.executable).parent / "doppelgate"
 
 NPM_CI_TIMEOUT_S = 300
-START_TIMEOUT_S = 20
 RUN_TIMEOUT_S = 120  # the SDK retries a 500001 up to 5 times, 5 s apart
-STOP_TIMEOUT_S = 10
 
 PARTNER_SECRET = "c2VjcmV0LWtleS0xMjM0NTY="  # base64, as the console shows it
 USER_KEY = "AKnpmSdk"
@@ -79,17 +70,8 @@ def node() -> str:
         pytest.fail("Node.js and npm are needed to run the npm `gigya` SDK (node/npm not on PATH)")
     if installed_version() != pinned_version():
         command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=NPM_DIR,
-                env=node_env(),
-                capture_output=True,
-                text=True,
-                timeout=NPM_CI_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
+        done = run_captured(command, NPM_CI_TIMEOUT_S, cwd=NPM_DIR, env=node_env())
+        if done is None:
             pytest.fail(f"`npm ci` in {NPM_DIR} timed out after {NPM_CI_TIMEOUT_S} s")
         if done.returncode != 0 or installed_version() != pinned_version():
             pytest.fail(
@@ -99,70 +81,11 @@ def node() -> str:
     return node
 
 
-def doppelgate(*args: str) -> list[str]:
-    if BIN.exists():
-        return [str(BIN), *args]
-    runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
-    return [sys.executable, "-c", runner, *args]
-
-
-@contextlib.contextmanager
-def serving(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
-    """`doppelgate serve` on a free loopback port; yields its origin. Always killed, with its
-    process group."""
-    command = doppelgate("serve", "--host", "127.0.0.1", "--port", "0", *args)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        yield wait_for_server(proc, log)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(STOP_TIMEOUT_S)
-
-
-def wait_for_server(proc: subprocess.Popen[bytes], log: Path) -> str:
-    """The origin from the server's `gigya http://127.0.0.1:PORT/gigya` line, once healthy."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        found = re.search(
-            r"^gigya\s+(http://[^/\s]+)/gigya$", log.read_text(errors="replace"), re.M
-        )
-        if found:
-            origin = found.group(1)
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{origin}/_doppelgate/health", timeout=2).status_code == 200:
-                    return origin
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    pytest.fail(
-        f"doppelgate serve did not come up within {START_TIMEOUT_S} s (exit code {proc.poll()}):"
-        f"\n{log.read_text(errors='replace')[-4000:]}"
-    )
-
-
 def run_sdk(node: str, origin: str, log: Path, *args: str) -> dict[str, Any]:
     """ds-roundtrip.js's one JSON line."""
     command = [node, str(SCRIPT), "--url", origin, *args]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=NPM_DIR,
-            env=node_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = run_captured(command, RUN_TIMEOUT_S, cwd=NPM_DIR, env=node_env())
+    if done is None:
         pytest.fail(f"{SCRIPT.name} timed out after {RUN_TIMEOUT_S} s; server log:\n{tail(log)}")
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
@@ -262,22 +185,13 @@ def test_npm_gigya_sdk_roundtrip(
     node: str, backend: str, mode: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     api_key = f"3_npm_{uuid.uuid4().hex[:12]}"  # a tenant of its own
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    args = ["--backend", backend]
-    if backend == "mongodb":
-        mongo_url: str = request.getfixturevalue("mongo_url")
-        if not os.environ.get("DOPPELGATE_TEST_MONGO_URL"):
-            request.getfixturevalue("mongo_server").start()  # back up if a test left it down
-        database = f"dgtest_npm_{uuid.uuid4().hex[:12]}"
-        request.addfinalizer(lambda: drop_database(mongo_url, database))
-        args += ["--mongo-url", mongo_url]
-        env["DOPPELGATE_MONGO_DATABASE"] = database
+    args, env = serve_backend(backend, request, "npm")
     if mode == "strict":
         config = tmp_path / "doppelgate.toml"
         config.write_text(strict_config(api_key))
         args += ["--config", str(config)]
     log = tmp_path / "server.log"
-    with serving(args, env, log) as origin:
+    with serving(args, env, log, "gigya") as origin:
         assert httpx.get(f"{origin}/_doppelgate/health").json()["backend"] == backend
         if mode == "permissive":
             # the SDK's partner-secret mode: apiKey + secret as params, nothing signed
