@@ -45,6 +45,16 @@ def _pattern(path: Any, base: list[str], spec: Any) -> list[str]:
     return ["*" if is_index(s) else s for s in absolute(path, base)]
 
 
+def _flag(spec: dict[str, Any], key: str, default: bool) -> bool:
+    """A boolean, or a number read as one (Jackson's asBoolean: 1 is true, ProjectionTest)."""
+    value = spec.get(key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    raise LightblueError(E.INVALID_PROJECTION, show(spec))
+
+
 def _covers(pattern: list[str], path: list[str]) -> bool:
     return len(pattern) == len(path) and all(
         p in ("*", s) for p, s in zip(pattern, path, strict=True)
@@ -83,10 +93,7 @@ class Projection:
     def _rule(self, spec: Any, make_filter: Any, make_sort: Any) -> Rule:
         if not isinstance(spec, dict) or "field" not in spec:
             raise LightblueError(E.INVALID_PROJECTION, show(spec))
-        include = spec.get("include", True)
-        recursive = spec.get("recursive", False)
-        if not isinstance(include, bool) or not isinstance(recursive, bool):
-            raise LightblueError(E.INVALID_PROJECTION, show(spec))
+        include, recursive = _flag(spec, "include", True), _flag(spec, "recursive", False)
         pattern = _pattern(spec["field"], self.base, spec)
         rule = Rule(pattern, include, recursive)
         if "range" in spec or "match" in spec:
@@ -150,8 +157,10 @@ class Projection:
         decision, rule = self.decide(path, container)
         if decision == EXCLUDE:
             return None, False
-        if rule is not None and rule.is_array_rule:
-            return self._array_rule_apply(value, rule, path)
+        named = rule is not None and (rule.is_array_rule or not rule.recursive)
+        array_rules = [r for r in self.rules if r.is_array_rule and _covers(r.pattern, path)]
+        if named and array_rules:  # not decided by a recursive or explicit exclusion rule
+            return self._array_rules_apply(value, array_rules, path)
         if not container:
             return value, decision == INCLUDE
         inner = self._object(value, path) if isinstance(value, dict) else self._array(value, path)
@@ -167,44 +176,61 @@ class Projection:
                 out.append(found)
         return out
 
-    def _array_rule_apply(self, value: Any, rule: Rule, path: list[str]) -> tuple[Any, bool]:
-        if not isinstance(value, list):
-            return None, False
-        if not rule.include:
-            return None, False
+    def _chosen(self, rule: Rule, value: list[Any], path: list[str]) -> list[int]:
+        """The indices an array rule's range or match selects."""
         if rule.range is not None:
             start, end = rule.range
             start = max(start, 0)
             if end is not None and (end < start or end < 0):
-                return None, False  # §4: to < from or negative to -> array omitted
-            chosen = list(range(len(value)))[start : None if end is None else end + 1]
-        else:
-            assert rule.match is not None
-            chosen = [i for i in range(len(value)) if rule.match(self.root, [*path, str(i)])]
-        kept = [(i, value[i]) for i in chosen]
-        if rule.sort:
-            for field, direction in reversed(rule.sort):
+                return []  # §4: to < from or negative to -> nothing selected
+            return list(range(len(value)))[start : None if end is None else end + 1]
+        assert rule.match is not None
+        return [i for i in range(len(value)) if rule.match(self.root, [*path, str(i)])]
+
+    def _array_rules_apply(
+        self, value: Any, rules: list[Rule], path: list[str]
+    ) -> tuple[Any, bool]:
+        """The elements the array rules keep. One include rule: its selection, in its sort
+        order. Several (or an exclusion): per element the last rule that decides it wins; an
+        include rule decides what it selects, an exclude rule decides every element (excluding
+        what it selects, keeping the rest whole) (ProjectorTest.include_then_exclude_626)."""
+        if not isinstance(value, list):
+            return None, False
+        if len(rules) == 1 and rules[0].include:
+            rule = rules[0]
+            kept = [(i, value[i], rule.project) for i in self._chosen(rule, value, path)]
+            for field, direction in reversed(rule.sort or []):
                 parts = split_path(field)
                 kept = sorted(
                     kept,
                     key=lambda e: sort_key(sort_value(e[1], parts, direction < 0)),
                     reverse=direction < 0,
                 )
+        else:
+            selections = [set(self._chosen(rule, value, path)) for rule in rules]
+            kept = []
+            for i, e in enumerate(value):
+                for rule, chosen in zip(reversed(rules), reversed(selections), strict=True):
+                    if not rule.include:
+                        if i not in chosen:
+                            kept.append((i, e, None))
+                        break
+                    if i in chosen:
+                        kept.append((i, e, rule.project))
+                        break
         if not kept:
             return None, False  # an empty selection emits nothing (§4)
-        assert rule.project is not None
-        inner = rule.project
+        return [self._element(e, [*path, str(i)], inner) for i, e, inner in kept], True
+
+    def _element(self, e: Any, element: list[str], inner: Projection | None) -> Any:
+        """One kept element through its rule's `project` (None: the whole element)."""
+        if inner is None:
+            return e
         inner.root = self.root
-        out = []
-        for i, e in kept:
-            element = [*path, str(i)]
-            if isinstance(e, dict):
-                out.append(inner._object(e, element))
-            else:
-                found, keep = inner._node(e, element)
-                if not keep and not isinstance(e, list):
-                    # a simple element is its own only field: `*` names it (ProjectionTest)
-                    keep = inner.decide([*element, "*"], False)[0] == INCLUDE
-                if keep:
-                    out.append(e if found is None else found)
-        return out, True
+        if isinstance(e, dict):
+            return inner._object(e, element)
+        found, keep = inner._node(e, element)
+        if not keep and not isinstance(e, list):
+            # a simple element is its own only field: `*` names it (ProjectionTest)
+            keep = inner.decide([*element, "*"], False)[0] == INCLUDE
+        return e if found is None or not keep else found

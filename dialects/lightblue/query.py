@@ -225,6 +225,8 @@ class Query:
         return {"$expr": compare_fields(op, left, many(field, steps), right, many(rfield, rsteps))}
 
     def _regex(self, q: dict[str, Any], base: list[str]) -> Filter:
+        if "case_insensitive" in q and "caseInsensitive" not in q:  # lightblue-core's spelling
+            q = {("caseInsensitive" if k == "case_insensitive" else k): v for k, v in q.items()}
         allowed = {"field", "regex", *REGEX_FLAGS}
         pattern = q.get("regex")
         if not set(q) <= allowed or not isinstance(pattern, str):

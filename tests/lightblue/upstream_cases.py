@@ -1,0 +1,481 @@
+"""Upstream lightblue's evaluator test cases, carried over as data (tests.upstream's entity/doc).
+
+Each case names its source: lightblue-core `crud/src/test/java/com/redhat/lightblue/eval/`
+QueryTest (QT), ValueComparisonEvaluatorTest (VC), FieldComparisonEvaluatorTest (FC),
+ProjectorTest (PT), ProjectionTest (PJ), UpdaterTest (UT), ForEachExpressionEvaluatorTest (FE);
+lightblue-mongo MongoCRUDControllerTest (MC). Upstream's in-memory evaluator orders `bigdecimal`
+values; lightblue-mongo refuses that (spec §3), so those cases expect its error instead of a
+match (ERR below); everything else expects upstream's own answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+NF6 = "{'array':'field6.nf6',"
+ERR = "mongo-translation:invalid-comparison"  # lightblue-mongo: no ordering on bigdecimal
+
+
+def q(text: str) -> Any:
+    """Upstream writes its JSON with single quotes."""
+    return json.loads(text.replace("'", '"'))
+
+
+# (source and name, query, expected: True/False match, or the error code)
+QUERIES: list[tuple[str, Any, bool | str]] = [
+    ("QT fieldTests 1", q("{'field':'field1','op':'$eq','rvalue':'value1'}"), True),
+    ("QT fieldTests 2", q("{'field':'field1','op':'$eq','rvalue':'value2'}"), False),
+    ("QT fieldTests 3", q("{'field':'field1','op':'$neq','rvalue':'value2'}"), True),
+    ("QT fieldTests 4", q("{'field':'field5','op':'$eq','rvalue':true}"), True),
+    ("QT fieldTests 5", q("{'field':'field5','op':'$eq','rvalue':'true'}"), True),
+    ("QT fieldTests 6", q("{'field':'field5','op':'$eq','rvalue':1}"), True),
+    (
+        "QT fieldTests 7",
+        q(
+            "{'$and': [ {'field':'field3','op':'$gt','rvalue':2},"
+            "{'field':'field7.0.elemf1','op':'$eq','rvalue':'elvalue0_1'}]}"
+        ),
+        True,
+    ),
+    ("QT fieldTests 8", q("{'field':'field7.0.elemf3','op':'<','rfield':'field7.1.elemf3'}"), True),
+    ("QT fieldTests 9", q("{'field':'field6.nf3','op':'$in','values':[1,2,3,4]}"), True),
+    ("QT fieldTests 10", q("{'field':'field6.nf3','op':'$nin','values':[1,2,3,4]}"), False),
+    (
+        "QT fieldTests 11",
+        q("{'field':'field6.nf1','op':'$in','values':['blah','yada','nvalue1']}"),
+        True,
+    ),
+    ("QT fieldTests 12", q("{'field':'field6.nf1','regex':'nvalue.*'}"), True),
+    ("QT fieldTests 13", q("{'field':'field6.nf1','regex':'Nvalue.*'}"), False),
+    (
+        "QT fieldTests 14",
+        q("{'field':'field6.nf1','regex':'Nvalue.*','case_insensitive':true}"),
+        True,
+    ),
+    ("QT arrayTests 1", q(NF6 + "'contains':'$any','values':['zero','one']}"), True),
+    ("QT arrayTests 2", q(NF6 + "'contains':'$any','values':['zero','blah']}"), False),
+    ("QT arrayTests 3", q(NF6 + "'contains':'$all','values':['zero','one']}"), False),
+    ("QT arrayTests 4", q(NF6 + "'contains':'$all','values':['three','one']}"), True),
+    ("QT arrayTests 5", q(NF6 + "'contains':'$none','values':['zero','one']}"), False),
+    ("QT arrayTests 6", q(NF6 + "'contains':'$none','values':['zero','blah']}"), True),
+    (
+        "QT arrayTests 7",
+        q("{'array':'field7','elemMatch': { 'field':'elemf1','op':'$eq','rvalue':'elvalue1_1' }}"),
+        True,
+    ),
+    (
+        "VC multiple_value_comparison",
+        q(
+            "{ '$and' : [ {'field':'field4','op':'>','rvalue':3.5},"
+            "{'field':'field6.nf1','op':'>','rvalue':'nvalue0'}] }"
+        ),
+        ERR,
+    ),
+    ("VC value_comparison true", q("{'field':'field4','op':'>','rvalue':3.5}"), ERR),
+    ("VC value_comparison false", q("{'field':'field4','op':'<','rvalue':3.5}"), ERR),
+    ("VC null value", q("{'field':'field1','op':'=','rvalue':null}"), False),
+    ("VC one_$parent true", q("{'field':'field6.$parent.field4','op':'>','rvalue':3.5}"), ERR),
+    (
+        "VC one_$parent false",
+        q("{'field':'field6.nf7.$parent.$parent.field4','op':'<','rvalue':3.5}"),
+        ERR,
+    ),
+    (
+        "VC two_$parent true",
+        q("{'field':'field6.nf7.$parent.$parent.field4','op':'>','rvalue':3.5}"),
+        ERR,
+    ),
+    ("VC two_$parent false", q("{'field':'field6.$parent.field4','op':'<','rvalue':3.5}"), ERR),
+    ("VC one_$this true", q("{'field':'field6.$this.nf3','op':'>','rvalue':2.5}"), True),
+    ("VC one_$this false", q("{'field':'field6.$this.nf3','op':'<','rvalue':3.5}"), False),
+    ("VC two_$this true", q("{'field':'field6.$this.$this.nf3','op':'>','rvalue':3.5}"), True),
+    ("VC two_$this false", q("{'field':'field6.$this.$this.nf3','op':'<','rvalue':3.5}"), False),
+    (
+        "VC one_$parent multiple",
+        q(
+            "{ '$and' : [ {'field':'field4','op':'>','rvalue':3.5},"
+            "{'field':'field6.nf7.$parent.nf1','op':'>','rvalue':'nvalue0'}] }"
+        ),
+        ERR,
+    ),
+    (
+        "VC two_$parent multiple",
+        q(
+            "{ '$and' : [ {'field':'field4','op':'>','rvalue':3.5},"
+            "{'field':'field6.nf7.nnf1.$parent.$parent.nf1','op':'>','rvalue':'nvalue0'}] }"
+        ),
+        ERR,
+    ),
+    ("FC true", q("{'field':'field4','op':'>','rfield':'field3'}"), ERR),
+    ("FC false", q("{'field':'field4','op':'<','rfield':'field3'}"), ERR),
+    (
+        "FC one_$parent true",
+        q("{'field':'field6.$parent.field4','op':'>','rfield':'field6.$parent.field3'}"),
+        ERR,
+    ),
+    (
+        "FC one_$parent false",
+        q("{'field':'field6.$parent.field4','op':'<','rfield':'field6.$parent.field3'}"),
+        ERR,
+    ),
+    (
+        "FC two_$parent true",
+        q(
+            "{'field':'field6.nf1.$parent.$parent.field4','op':'>',"
+            "'rfield':'field6.nf1.$parent.$parent.field3'}"
+        ),
+        ERR,
+    ),
+    (
+        "FC two_$parent false",
+        q(
+            "{'field':'field6.nf1.$parent.$parent.field4','op':'<',"
+            "'rfield':'field6.nf1.$parent.$parent.field3'}"
+        ),
+        ERR,
+    ),
+    (
+        "FC one_$this true",
+        q("{'field':'field7.1.$this.elemf3','op':'>','rfield':'field7.0.$this.elemf3'}"),
+        True,
+    ),
+    (
+        "FC one_$this false",
+        q("{'field':'field7.1.$this.elemf3','op':'<','rfield':'field7.0.$this.elemf3'}"),
+        False,
+    ),
+    (
+        "FC two_$this true",
+        q(
+            "{'field':'field7.1.$this.$this.elemf3','op':'>','rfield':'field7.0.$this.$this.elemf3'}"
+        ),
+        True,
+    ),
+    (
+        "FC two_$this false",
+        q(
+            "{'field':'field7.1.$this.$this.elemf3','op':'<','rfield':'field7.0.$this.$this.elemf3'}"
+        ),
+        False,
+    ),
+    (
+        "MC useThisInArrayTest nf8",
+        q(
+            "{'array':'field6.nf6','elemMatch':"
+            "{'field':'$this','op':'$in','rfield':'$parent.$parent.nf8'}}"
+        ),
+        True,
+    ),
+    (
+        "MC useThisInArrayTest nf9",
+        q(
+            "{'array':'field6.nf6','elemMatch':"
+            "{'field':'$this','op':'$in','rfield':'$parent.$parent.nf9'}}"
+        ),
+        False,
+    ),
+]
+
+MISSING = "<missing>"
+
+# (source and name, update run first (upstream modifies the sample), update, {path: expected})
+UPDATES: list[tuple[str, Any, Any, dict[str, Any]]] = [
+    (
+        "UT setSimpleFieldTest",
+        None,
+        q(
+            "[ {'$set' : { 'field1' : 'set1', 'field2':'set2', 'field5': 0,"
+            " 'field6.nf1':'set6' } },"
+            " {'$add' : { 'field3':1 } } ]"
+        ),
+        {"field1": "set1", "field2": "set2", "field3": 4, "field5": False, "field6.nf1": "set6"},
+    ),
+    (
+        "UT setArrayFieldTest",
+        None,
+        q("{'$set' : { 'field6.nf5.0':'50', 'field6.nf6.1':'blah', 'field7.0.elemf1':'test'}}"),
+        {"field6.nf5.0": 50, "field6.nf6.1": "blah", "field7.0.elemf1": "test"},
+    ),
+    (
+        "UT refSet",
+        None,
+        q("{'$set' : { 'field6.nf5.0': { '$valueof' : 'field3' }, 'field7.0' : {}}}"),
+        {"field6.nf5.0": 3, "field7.0": {}},
+    ),
+    (
+        "UT unset",
+        None,
+        q("{'$unset' : [ 'field1', 'field6.nf2', 'field6.nf6.1','field7.1'] }"),
+        {
+            "field1": MISSING,
+            "field6.nf2": MISSING,
+            "field6.nf6": ["one", "three", "four"],
+            "field6.nf6#": 3,
+            "field7.1.elemf1": "elvalue2_1",
+            "field7#": 3,
+        },
+    ),
+    (
+        "UT array_append",
+        None,
+        q("{ '$append' : { 'field6.nf6' : [ 'five','six',{'$valueof':'field2' }] } }"),
+        {
+            "field6.nf6": ["one", "two", "three", "four", "five", "six", "value2"],
+            "field6.nf6#": 7,
+        },
+    ),
+    (
+        "UT null_array_append",
+        q("{'$set': {'field7': null}}"),
+        q("{ '$append' : { 'field7' : {} } }"),
+        {"field7": [{}], "field7#": 1},
+    ),
+    (
+        "UT null_nested_array_append",
+        q("{'$set': {'field11.0.arr': null}}"),
+        q("{ '$append' : { 'field11.0.arr' : { 'id':1, 'x1':'x1_1'} } }"),
+        {"field11.0.arr": [{"id": 1, "x1": "x1_1"}]},
+    ),
+    (
+        "UT null_array_set",
+        q("{'$set': {'field7': null}}"),
+        q("{ '$set' : { 'field7' : [] } }"),
+        {"field7": [], "field7#": 0},
+    ),
+    (
+        "UT array_insert",
+        None,
+        q("{ '$insert' : { 'field6.nf6.2' : [ 'five','six',{'$valueof':'field2' }] } }"),
+        {
+            "field6.nf6": ["one", "two", "five", "six", "value2", "three", "four"],
+            "field6.nf6#": 7,
+        },
+    ),
+    (
+        "UT array_foreach_set_this",
+        None,
+        q("{ '$foreach' : { 'field7' : '$all' , '$update' : {'$set': { '$this': {} } } } }"),
+        {"field7": [{}, {}, {}, {}]},
+    ),
+    (
+        "UT array_foreach_removeall",
+        None,
+        q("{ '$foreach' : { 'field7' : '$all', '$update' : '$remove' } }"),
+        {"field7": [], "field7#": 0},
+    ),
+    (
+        "UT array_foreach_removeone",
+        None,
+        q(
+            "{ '$foreach' : { 'field7' : { 'field':'elemf1','op':'=','rvalue':'elvalue0_1'} ,"
+            " '$update' : '$remove' } }"
+        ),
+        {"field7.0.elemf1": "elvalue1_1", "field7#": 3},
+    ),
+    (
+        "UT array_foreach_removethis",
+        None,
+        q(
+            "{ '$foreach' : { 'field6.nf5' : { 'field':'$this','op':'=','rvalue':15} ,"
+            " '$update' : '$remove' } }"
+        ),
+        {"field6.nf5": [5, 10, 20]},
+    ),
+    (
+        "UT array_foreach_modone",
+        None,
+        q(
+            "{ '$foreach' : { 'field7' : { 'field':'elemf1','op':'=','rvalue':'elvalue0_1'} ,"
+            " '$update' : {'$set': { 'elemf1':'test'}} } }"
+        ),
+        {"field7.0.elemf1": "test", "field7.1.elemf1": "elvalue1_1", "field7#": 4},
+    ),
+    (
+        "UT array_foreach_nullq",
+        q("{'$set': {'field7.0.elemf1': null}}"),
+        q(
+            "{ '$foreach' : { 'field7' : { 'field':'elemf1','op':'=','rvalue':null} ,"
+            " '$update' : {'$set': { 'elemf1':'test'}} } }"
+        ),
+        {"field7.0.elemf1": "test", "field7.1.elemf1": "elvalue1_1"},
+    ),
+    (
+        "FE one_$parent_array_foreach_modone",
+        None,
+        q(
+            "{ '$foreach' : { 'field6.$parent.field7' : "
+            "{ 'field':'elemf1','op':'=','rvalue':'elvalue0_1'} ,"
+            " '$update' : {'$set': { 'elemf1':'test'}} } }"
+        ),
+        {"field7.0.elemf1": "test", "field7#": 4},
+    ),
+    (
+        "FE one_$parent_array_foreach_removeone",
+        None,
+        q(
+            "{ '$foreach' : { 'field6.$parent.field7' : "
+            "{ 'field':'elemf1','op':'=','rvalue':'elvalue0_1'} , '$update' : '$remove' } }"
+        ),
+        {"field7.0.elemf1": "elvalue1_1", "field7#": 3},
+    ),
+    (
+        "FE one_$parent_array_foreach_removeall",
+        None,
+        q("{ '$foreach' : { 'field6.$parent.field7' : '$all', '$update' : '$remove' } }"),
+        {"field7": [], "field7#": 0},
+    ),
+]
+
+# (source and name, projection, {path: expected} in the projected document)
+PROJECTIONS: list[tuple[str, Any, dict[str, Any]]] = [
+    (
+        "PT fieldProjectorTest_nonrecursive",
+        q("[{'field':'field2'},{'field':'field6.*'}]"),
+        {
+            "field1": MISSING,
+            "field2": "value2",
+            "field3": MISSING,
+            "field7": MISSING,
+            "field6.nf4": False,
+            "field6.nf7.nnf1": MISSING,
+            "field6.nf7.nnf2": MISSING,
+        },
+    ),
+    (
+        "PT fieldProjectorTest_recursive",
+        q("[{'field':'field2'},{'field':'field6.*','recursive':true}]"),
+        {
+            "field1": MISSING,
+            "field2": "value2",
+            "field7": MISSING,
+            "field6.nf7": {"nnf1": "nnvalue1", "nnf2": 2},
+            "field6.nf5": [5, 10, 15, 20],
+        },
+    ),
+    (
+        "PT fieldProjectorTest_arr_range",
+        q("{'field':'field7','range':[1,2],'project':{'field':'elemf3'}}"),
+        {"field1": MISSING, "field6": MISSING, "field7": [{"elemf3": 4}, {"elemf3": 5}]},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_projection",
+        q("{'field':'field7','range':[1,2],'projection':{'field':'elemf3'}}"),
+        {"field7": [{"elemf3": 4}, {"elemf3": 5}]},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_zero_zero_bounds",
+        q("{'field':'field7','range':[0,0],'projection':{'field':'elemf3'}}"),
+        {"field7": [{"elemf3": 3}]},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_zero_upper_bound",
+        q("{'field':'field7','range':[1,0],'projection':{'field':'elemf3'}}"),
+        {"field7": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_to_gt_from",
+        q("{'field':'field7','range':[3,1],'projection':{'field':'elemf3'}}"),
+        {"field7": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_negative_upper_bound",
+        q("{'field':'field7','range':[1,-8],'projection':{'field':'elemf3'}}"),
+        {"field7": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_range_null_upper_bound",
+        q("{'field':'field7','range':[1,null],'projection':{'field':'elemf3'}}"),
+        {"field7": [{"elemf3": 4}, {"elemf3": 5}, {"elemf3": 6}]},
+    ),
+    (
+        "PT fieldProjectorTest_arr_query",
+        q(
+            "{'field':'field7','match':{'field':'elemf3','op':'>','rvalue':4},'project':{'field':'*'}}"
+        ),
+        {
+            "field6": MISSING,
+            "field7": [
+                {"elemf1": "elvalue2_1", "elemf2": "elvalue2_2", "elemf3": 5},
+                {"elemf1": "elvalue3_1", "elemf2": "elvalue3_2", "elemf3": 6},
+            ],
+        },
+    ),
+    (
+        "PT fieldProjectorTest_arr_query_projection",
+        q(
+            "{'field':'field7','match':{'field':'elemf3','op':'>','rvalue':4},"
+            "'projection':{'field':'*'}}"
+        ),
+        {"field7.0.elemf3": 5, "field7.1.elemf3": 6, "field7.1.elemf2": "elvalue3_2"},
+    ),
+    (
+        "PT fieldProjectorTest_arr_query_sort_projection",
+        q(
+            "{'field':'field7','match':{'field':'elemf3','op':'>=','rvalue':4},"
+            "'project':{'field':'*'}, 'sort': { 'elemf2':'$desc'}}"
+        ),
+        {"field7.0.elemf3": 6, "field7.1.elemf3": 5, "field7.2.elemf3": 4, "field7.3": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_query_sort",
+        q(
+            "{'field':'field7','match':{'field':'elemf3','op':'>=','rvalue':4},"
+            "'projection':{'field':'*'}, 'sort': { 'elemf2':'$desc'}}"
+        ),
+        {"field7.0.elemf3": 6, "field7.1.elemf3": 5, "field7.2.elemf3": 4, "field7.3": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_query_or",
+        q(
+            "{'field':'field7','match':{'$or':[{'field':'elemf3','op':'>','rvalue':4},"
+            "{'field':'elemf3','op':'>','rvalue':5}]},'project':{'field':'*'}}"
+        ),
+        {"field7.0.elemf1": "elvalue2_1", "field7.1.elemf1": "elvalue3_1", "field7.2": MISSING},
+    ),
+    (
+        "PT fieldProjectorTest_arr_query_or_projection",
+        q(
+            "{'field':'field7','match':{'$or':[{'field':'elemf3','op':'>','rvalue':4},"
+            "{'field':'elemf3','op':'>','rvalue':5}]},'projection':{'field':'*'}}"
+        ),
+        {"field7.0.elemf3": 5, "field7.1.elemf3": 6, "field7.2": MISSING},
+    ),
+    (
+        "PT include_then_exclude_626",
+        q(
+            "[ {'field':'field7','include':true,'match':{'field':'elemf3','op':'>','rvalue':3}},"
+            "  {'field':'field7','include':false,"
+            "'match':{'field':'elemf2','op':'=','rvalue':'elvalue1_2'}},"
+            "  {'field':'*','include':true,'recursive':false} ]"
+        ),
+        {"field7.0.elemf3": 3, "field7.1.elemf3": 5},
+    ),
+    (
+        "PJ basicProjectionTest_recursive",
+        q("{'field':'*','include':1,'recursive':1}"),
+        {
+            "field1": "value1",
+            "field3": 3,
+            "field5": True,
+            "field6.nf5": [5, 10, 15, 20],
+            "field6.nf7.nnf2": 2,
+            "field7.3.elemf1": "elvalue3_1",
+        },
+    ),
+    (
+        "PJ basicProjectionTest_exclusion",
+        q("[{'field':'*','include':1,'recursive':1},{'field':'field7','include':0}]"),
+        {"field1": "value1", "field6.nf6.3": "four", "field7": MISSING},
+    ),
+    (
+        "PJ arrayRangeTest",
+        q("{'field':'field6.nf6','range':[1,2],'project':{'field':'*'}}"),
+        {"field1": MISSING, "field6.nf1": MISSING, "field6.nf6": ["two", "three"]},
+    ),
+    (
+        "PJ arrayNestedQTest",
+        q("{'field':'field7','match':{'field':'elemf1','op':'$eq','rvalue':'elvalue0_1'}}"),
+        {"field6": MISSING, "field7.0.elemf1": "elvalue0_1", "field7.1": MISSING},
+    ),
+]
