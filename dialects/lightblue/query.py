@@ -234,8 +234,8 @@ class Query:
         steps, _ = self._resolve(q["field"], base, E.INVALID_REGEX, q)
         options = ""
         for key, letter in REGEX_FLAGS.items():
-            flag = q.get(key, False)
-            if not isinstance(flag, bool):
+            flag = q.get(key, False)  # a number reads as Jackson's asBoolean (RegexEvaluatorTest)
+            if not isinstance(flag, bool | int):
                 raise LightblueError(E.INVALID_REGEX, show(q))
             options += letter if flag else ""
         cond: Filter = {"$regex": pattern}

@@ -129,6 +129,16 @@ SAMPLE1: dict[str, Any] = {
     "field7": [
         {"elemf1": f"elvalue{i}_1", "elemf2": f"elvalue{i}_2", "elemf3": 3 + i} for i in range(4)
     ],
+    # field8 is reconstructed (the stored sample1 lacks it): values that make
+    # ArrayMatchEvaluatorTest's assertions hold (some nnf4 elemf3 > 5, none > 50)
+    "field8": {
+        "nf1": {
+            "nnf1": "nnvalue1",
+            "nnf2": 2,
+            "nnf3": [1, 2],
+            "nnf4": [{"elemf1": "a", "elemf2": "b", "elemf3": 6}, {"elemf3": 7}],
+        }
+    },
     "field11": [
         {"f1": 1, "arr": [{"id": 1, "x1": "a"}, {"id": 2, "x1": "b"}]},
         {"f1": 2, "arr": [{"id": 3, "x1": "c"}]},

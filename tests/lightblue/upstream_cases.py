@@ -177,6 +177,73 @@ QUERIES: list[tuple[str, Any, bool | str]] = [
     ),
 ]
 
+# ArrayContainsEvaluatorTest: six cases on field6.nf5 = [5, 10, 15, 20], through five spellings
+CONTAINS_PATHS = [
+    "field6.nf5",
+    "field6.nf4.$parent.nf5",
+    "field6.nf7.nnf1.$parent.$parent.nf5",
+    "field6.$this.nf5",
+    "field6.$this.$this.nf5",
+]
+CONTAINS_CASES = [
+    ("$any", [1, 2, 3, 4], False),
+    ("$any", [1, 2, 3, 4, 5], True),
+    ("$all", [5, 10, 15, 20], True),
+    ("$all", [5, 10, 15, 25], False),
+    ("$none", [5, 10, 15, 25], False),
+    ("$none", [1, 2, 3, 4], True),
+]
+QUERIES += [
+    (f"AC {path} {op} {values}", {"array": path, "contains": op, "values": values}, match)
+    for path in CONTAINS_PATHS
+    for op, values, match in CONTAINS_CASES
+]
+
+
+def elem_match(array: str, op: str, value: int) -> Any:
+    return {"array": array, "elemMatch": {"field": "elemf3", "op": op, "rvalue": value}}
+
+
+QUERIES += [  # ArrayMatchEvaluatorTest (AM); upstream's EvaluationError as lightblue-mongo's code
+    ("AM non_array_field", elem_match("field2", ">", 3), "mongo-translation:invalid-field"),
+    ("AM simple_values_array", elem_match("field6.nf9", ">", 3), "metadata:InvalidFieldReference"),
+    ("AM no value matches", elem_match("field7", ">", 10), False),
+    ("AM one value matches", elem_match("field7", ">", 3), True),
+    ("AM one_$parent false", elem_match("field6.$parent.field7", ">", 10), False),
+    ("AM one_$parent true", elem_match("field6.$parent.field7", ">", 3), True),
+    ("AM two_$parent false", elem_match("field6.nf7.$parent.$parent.field7", ">", 10), False),
+    ("AM one_$this false", elem_match("field8.nf1.$this.nnf4", ">", 50), False),
+    ("AM one_$this true", elem_match("field8.nf1.$this.nnf4", ">", 5), True),
+    ("AM two_$this false", elem_match("field8.nf1.$this.$this.nnf4", ">", 50), False),
+    ("AM two_$this true", elem_match("field8.nf1.$this.$this.nnf4", ">", 5), True),
+]
+
+
+def logic(at: str) -> tuple[list[Any], list[Any]]:
+    """UnaryLogicalExpressionEvaluatorTest's two operand lists, on field1/field3 via `at`."""
+    val = {"field": f"{at}field1", "regex": "Val.*"}
+    both = [{**val, "caseInsensitive": 1}, {"field": f"{at}field3", "op": "$eq", "rvalue": 3}]
+    either = [val, {"field": f"{at}field3", "op": "$eq", "rvalue": 4}]
+    return both, either
+
+
+BOTH, EITHER = logic("")
+PARENT_BOTH, PARENT_EITHER = logic("field2.$parent.")
+QUERIES += [  # RegexEvaluatorTest (RE), UnaryLogicalExpressionEvaluatorTest (UL)
+    ("RE without case_insensitive", q("{'field':'field1','regex':'Val.*'}"), False),
+    ("RE one_$parent partial match", q("{'field':'field2.$parent.field1','regex':'val.*'}"), True),
+    ("RE one_$parent case_insensitive", {**PARENT_EITHER[0], "case_insensitive": 1}, True),
+    ("RE one_$parent without case_insensitive", PARENT_EITHER[0], False),
+    ("UL $and case_insensitive true", {"$and": BOTH}, True),
+    ("UL $not $and false", {"$not": {"$and": BOTH}}, False),
+    ("UL $or case_sensitive false", {"$or": EITHER}, False),
+    ("UL $not $or true", {"$not": {"$or": EITHER}}, True),
+    ("UL one_$parent $and true", {"$and": PARENT_BOTH}, True),
+    ("UL one_$parent $not $and false", {"$not": {"$and": PARENT_BOTH}}, False),
+    ("UL $or $parent false", {"$or": PARENT_EITHER}, False),
+    ("UL $not $or $parent true", {"$not": {"$or": PARENT_EITHER}}, True),
+]
+
 MISSING = "<missing>"
 
 # (source and name, update run first (upstream modifies the sample), update, {path: expected})
