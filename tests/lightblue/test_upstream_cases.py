@@ -43,11 +43,20 @@ async def test_query(sample: Lightblue, case: str, query: Any, expected: bool | 
     ("case", "setup", "update", "expected"), UPDATES, ids=[c[0] for c in UPDATES]
 )
 async def test_update(
-    sample: Lightblue, case: str, setup: Any, update: Any, expected: dict[str, Any]
+    sample: Lightblue, case: str, setup: Any, update: Any, expected: dict[str, Any] | str
 ) -> None:
     selected = eq("field2", "value2")
     if setup is not None:
         assert (await sample.update("test", selected, setup))["status"] == "COMPLETE"
+    if isinstance(expected, str):  # refused: the whole request, or the document
+        body = {"query": selected, "update": update}
+        reply = await sample.http.post("/rest/data/update/test", json=body)
+        answer = reply.json()
+        errors = answer.get("errors") or answer["dataErrors"][0]["errors"]
+        assert errors[0]["errorCode"] == expected, answer
+        [doc] = await sample.found("test", None)
+        assert doc["field6"]["nf11"] == [5, 10, 15, 20]  # nothing written
+        return
     reply = await sample.update("test", selected, update)
     assert (reply["status"], reply["matchCount"], reply["modifiedCount"]) == ("COMPLETE", 1, 1)
     [doc] = await sample.found("test", None)

@@ -246,8 +246,9 @@ QUERIES += [  # RegexEvaluatorTest (RE), UnaryLogicalExpressionEvaluatorTest (UL
 
 MISSING = "<missing>"
 
-# (source and name, update run first (upstream modifies the sample), update, {path: expected})
-UPDATES: list[tuple[str, Any, Any, dict[str, Any]]] = [
+# (source and name, update run first (upstream modifies the sample), update,
+#  {path: expected} afterwards, or the error code)
+UPDATES: list[tuple[str, Any, Any, dict[str, Any] | str]] = [
     (
         "UT setSimpleFieldTest",
         None,
@@ -391,6 +392,140 @@ UPDATES: list[tuple[str, Any, Any, dict[str, Any]]] = [
         None,
         q("{ '$foreach' : { 'field6.$parent.field7' : '$all', '$update' : '$remove' } }"),
         {"field7": [], "field7#": 0},
+    ),
+]
+
+APPENDED = ["five", "six", {"$valueof": "field2"}]
+NF8 = ["four", "three", "two", "one"]
+
+
+NF8_APPENDED = [*NF8, "five", "six", "value2"]
+NF8_INSERTED_AT_2 = [*NF8[:2], "five", "six", "value2", *NF8[2:]]
+
+
+UPDATES += [  # SetExpressionEvaluatorTest (SE), ArrayAddExpressionEvaluatorTest (AA)
+    ("SE nullify_simple_field", None, q("[ {'$set' : { 'field1' : '$null' } }]"), {"field1": None}),
+    (
+        "SE nullify_simple_field_w_null",
+        None,
+        q("[ {'$set' : { 'field1' : null } }]"),
+        {"field1": None},
+    ),
+    ("SE nullify_object_field", None, q("[ {'$set' : { 'field6' : '$null' } }]"), {"field6": None}),
+    ("SE nullify_array", None, q("[ {'$set' : { 'field7' : '$null' } }]"), {"field7": None}),
+    (
+        "SE nullify_array_element",
+        None,
+        q("[ {'$set' : { 'field7.1' : '$null' } }]"),
+        {"field7.1": None, "field7.2.elemf3": 5},
+    ),
+    (
+        "SE assign_obj_to_field",
+        None,
+        q("{'$set': {'field6': { 'nf2':'blah','nf3':5 } } }"),
+        {"field6": {"nf2": "blah", "nf3": 5}},
+    ),
+    (
+        "SE assign_arr_to_field",
+        None,
+        q("{'$set': {'field6.nf10': [1,2] } }"),
+        {"field6.nf10": [1, 2]},
+    ),
+    (
+        "AA not an array",
+        None,
+        {"$append": {"field5": APPENDED}},
+        "query-api:InvalidArrayUpdateExpression",
+    ),
+    (
+        "AA insert without index",
+        None,
+        {"$insert": {"field6.nf6.$parent.nf8": APPENDED}},
+        "query-api:InvalidArrayUpdateExpression",
+    ),
+    (
+        "AA invalid type",
+        None,
+        {"$insert": {"field6.nf7.nnf1.$parent.$parent.nf11.5": APPENDED}},
+        "metadata:IncompatibleValue",
+    ),
+    (
+        "AA string_array_append",
+        None,
+        {"$append": {"field6.nf8": APPENDED}},
+        {"field6.nf8": NF8_APPENDED},
+    ),
+    (
+        "AA int_array_append",
+        None,
+        q("{ '$append' : { 'field6.nf5' : [ 1,2,{'$valueof':'field3' }] } }"),
+        {"field6.nf5": [5, 10, 15, 20, 1, 2, 3]},
+    ),
+    (  # field4 is 4.0 in sample1 here (4.7 in the sample the upstream case was written for)
+        "AA double_array_append",
+        None,
+        q("{ '$append' : { 'field6.nf10' : [ 1.5,2.6,{'$valueof':'field4' }] } }"),
+        {"field6.nf10": [20.1, 15.2, 10.3, 5.4, 1.5, 2.6, 4.0]},
+    ),
+    (
+        "AA string_array_insert",
+        None,
+        {"$insert": {"field6.nf8.2": APPENDED}},
+        {"field6.nf8": NF8_INSERTED_AT_2},
+    ),
+    (
+        "AA string_array_insert_and_array_expansion",
+        None,
+        {"$insert": {"field6.nf8.5": APPENDED}},
+        {"field6.nf8": [*NF8, None, "five", "six", "value2"]},
+    ),
+    (
+        "AA string_array_append_with_1_$parent",
+        None,
+        {"$append": {"field6.nf6.$parent.nf8": APPENDED}},
+        {"field6.nf8": NF8_APPENDED},
+    ),
+    (
+        "AA string_array_append_with_2_$parent",
+        None,
+        {"$append": {"field6.nf7.nnf1.$parent.$parent.nf8": APPENDED}},
+        {"field6.nf8": NF8_APPENDED},
+    ),
+    (
+        "AA int_array_append_with_1_$parent",
+        None,
+        q("{ '$append' : { 'field6.nf6.$parent.nf5' : [ 1,2,{'$valueof':'field3' }] } }"),
+        {"field6.nf5": [5, 10, 15, 20, 1, 2, 3]},
+    ),
+    (
+        "AA string_array_insert_with_1_$parent",
+        None,
+        {"$insert": {"field6.nf6.$parent.nf8.2": APPENDED}},
+        {"field6.nf8": NF8_INSERTED_AT_2},
+    ),
+    (
+        "AA string_array_insert_with_2_$parent",
+        None,
+        {"$insert": {"field6.nf7.nnf1.$parent.$parent.nf8.2": APPENDED}},
+        {"field6.nf8": NF8_INSERTED_AT_2},
+    ),
+    (
+        "AA string_array_insert_with_2_$parent_and_array_expansion",
+        None,
+        {"$insert": {"field6.nf7.nnf1.$parent.$parent.nf8.5": APPENDED}},
+        {"field6.nf8": [*NF8, None, "five", "six", "value2"]},
+    ),
+    (
+        "AA string_array_insert_null",
+        None,
+        q("{ '$insert' : { 'field6.nf8.2' : [ '$null', '$null'] } }"),
+        {"field6.nf8": ["four", "three", None, None, "two", "one"]},
+    ),
+    (
+        "AA string_array_append_null",
+        None,
+        q("{ '$append' : { 'field6.nf8' : [ '$null', '$null'] } }"),
+        {"field6.nf8": [*NF8, None, None]},
     ),
 ]
 
