@@ -22,7 +22,7 @@ def q(text: str) -> Any:
     return json.loads(text.replace("'", '"'))
 
 
-# (source and name, query, expected: True/False match, or the error code)
+# (source and name, query (None: all), expected: True/False match, or the error code)
 QUERIES: list[tuple[str, Any, bool | str]] = [
     ("QT fieldTests 1", q("{'field':'field1','op':'$eq','rvalue':'value1'}"), True),
     ("QT fieldTests 2", q("{'field':'field1','op':'$eq','rvalue':'value2'}"), False),
@@ -216,6 +216,42 @@ QUERIES += [  # ArrayMatchEvaluatorTest (AM); upstream's EvaluationError as ligh
     ("AM one_$this true", elem_match("field8.nf1.$this.nnf4", ">", 5), True),
     ("AM two_$this false", elem_match("field8.nf1.$this.$this.nnf4", ">", 50), False),
     ("AM two_$this true", elem_match("field8.nf1.$this.$this.nnf4", ">", 5), True),
+]
+
+
+def nf5_with_itself(op: str) -> Any:
+    return {"field": "field6.nf5", "op": op, "rfield": "field6.nf5"}
+
+
+QUERIES += [  # MongoCRUDControllerTest (MC), on testMetadata + sample1
+    (
+        "MC useThisInArrayWithRegexTest",
+        q("{'array':'field6.nf6','elemMatch':{'field':'$this','regex':'t.o'}}"),
+        True,
+    ),
+    (
+        "MC useThisNinArrayTest nf8",
+        q(
+            "{'array':'field6.nf6','elemMatch':"
+            "{'field':'$this','op':'$nin','rfield':'$parent.$parent.nf8'}}"
+        ),
+        False,
+    ),
+    (
+        "MC useThisNinArrayTest nf9",
+        q(
+            "{'array':'field6.nf6','elemMatch':"
+            "{'field':'$this','op':'$nin','rfield':'$parent.$parent.nf9'}}"
+        ),
+        True,
+    ),
+    ("MC arrayArrayComparisonTest =", nf5_with_itself("="), True),
+    ("MC arrayArrayComparisonTest !=", nf5_with_itself("!="), False),
+    ("MC arrayArrayComparisonTest <=", nf5_with_itself("<="), True),
+    ("MC arrayArrayComparisonTest <", nf5_with_itself("<"), False),
+    ("MC arrayArrayComparisonTest >=", nf5_with_itself(">="), True),
+    ("MC arrayArrayComparisonTest >", nf5_with_itself(">"), False),
+    ("MC nullqTest", None, True),
 ]
 
 
