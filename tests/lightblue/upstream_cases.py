@@ -404,6 +404,16 @@ UPDATES: list[tuple[str, Any, Any, dict[str, Any] | str]] = [
         ),
         {"field7.0.elemf1": "test", "field7.1.elemf1": "elvalue1_1"},
     ),
+    (  # upstream runs it on arr13.*.level2.*.level3 of another entity; here on field11.*.arr
+        "UT parent_parent_update",
+        None,
+        q(
+            "{ '$foreach' : { 'field11.*.arr' :"
+            " { 'field':'$parent.$parent.f1','op':'=','rvalue':1},"
+            "'$update' : {'$set':{'x2':'x' } }}}"
+        ),
+        {"field11.0.arr.0.x2": "x", "field11.0.arr.1.x2": "x", "field11.1.arr.0.x2": MISSING},
+    ),
     (
         "FE one_$parent_array_foreach_modone",
         None,
