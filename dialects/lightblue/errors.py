@@ -87,7 +87,7 @@ ILL_FORMED_METADATA = "metadata:IllFormedMetadata"
 INVALID_TYPE = "metadata:InvalidType"
 DUPLICATE_FIELD = "metadata:DuplicateField"
 METADATA_INVALID_ENUM = "metadata:InvalidEnum"
-NOT_SUPPORTED = "metadata:NotSupported"  # dependencies on the Mongo back end [inf]
+NO_METADATA = "ERR_NO_METADATA"  # roles of an entity without (default) metadata (§2.4)
 
 # HTTP status of a data-service response, by its first top-level error (spec §1.4)
 HTTP_STATUS: dict[str, int] = {

@@ -19,7 +19,8 @@ class InvalidLock(Exception):
     """Release/count/ping of a lock the caller does not hold (§1.1)."""
 
     def __init__(self, resource: str) -> None:
-        super().__init__(f"InvalidLockException: {resource}")
+        # lightblue-rest reports the Java exception's toString() (§1.1)
+        super().__init__(f"com.redhat.lightblue.extensions.synch.InvalidLockException: {resource}")
 
 
 def _now() -> int:
