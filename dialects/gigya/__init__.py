@@ -3,7 +3,7 @@
 from doppelgate.dialect import Dialect
 
 from .errors import fault_response, internal_error, not_found, too_large
-from .routes import routes
+from .routes import METHODS, routes
 
 DIALECT = Dialect(
     name="gigya",
@@ -15,4 +15,5 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
+    operations=tuple(METHODS),
 )

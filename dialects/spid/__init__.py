@@ -15,4 +15,12 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
+    # the journal's names for the data-object calls (control.py names them from the path)
+    operations=(
+        "GET /api/2/dataobjects",
+        "GET /api/2/user/{id}/dataobjects",
+        "GET /api/2/user/{id}/dataobject/{key}",
+        "POST /api/2/user/{id}/dataobject/{key}",
+        "DELETE /api/2/user/{id}/dataobject/{key}",
+    ),
 )

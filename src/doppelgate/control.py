@@ -10,6 +10,7 @@ with the id, operation and tenant the inner layers left in scope["state"].
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +41,12 @@ from .testing.seed import (
 from .testing.snapshot import Snapshot, export_snapshot, import_snapshot, parse_snapshot
 
 OperationOf = Callable[[str, str], str]
+logger = logging.getLogger("doppelgate")
+
+
+def _scope_name(dialect: str | None, tenant: str | None) -> str:
+    return "all dialects" if dialect is None else dialect + (f" tenant {tenant}" if tenant else "")
+
 
 # -- operation names -------------------------------------------------------------------------
 
@@ -82,6 +89,20 @@ def _template(routes: Sequence[BaseRoute], scope: Scope) -> str | None:
         template = getattr(route, "path", None)
         return None if template is None or ":path}" in template else template
     return None
+
+
+def route_operations(routes: Sequence[BaseRoute], prefix: str = "") -> list[str]:
+    """ "<METHOD> <template>" for every route with methods, through nested Mounts."""
+    found: list[str] = []
+    for route in routes:
+        if isinstance(route, Mount):
+            found += route_operations(route.routes, prefix + route.path)
+            continue
+        template, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if template is None or not methods or ":path}" in template:
+            continue
+        found += [f"{m} {prefix}{template}" for m in sorted(methods) if m != "HEAD"]
+    return found
 
 
 def operation_namer(dialect: Dialect, routes: Sequence[BaseRoute]) -> OperationOf:
@@ -212,10 +233,12 @@ class Control:
         self.dialects = {d.name: d for d in dialects}
         self.journal = Journal(settings.journal_size)
         self.faults = Faults()
+        self.operations: dict[str, tuple[str, ...]] = {}  # per dialect: what faults may target
         self.app: ASGIApp | None = None  # the gateway, for seed calls (set by create_app)
 
     def wrap(self, dialect: Dialect, routes: Sequence[BaseRoute], inner: ASGIApp) -> ASGIApp:
         """The fault layer around a dialect's router (inside its error boundary)."""
+        self.operations[dialect.name] = (*dialect.operations, *route_operations(routes))
         return FaultLayer(inner, dialect, self.faults, operation_namer(dialect, routes))
 
     def journaled(self, dialect: Dialect, boundary: ASGIApp) -> ASGIApp:
@@ -226,20 +249,28 @@ class Control:
         if tenant is not None and dialect is None:
             raise ValueError("a tenant belongs to a dialect: give the dialect too")
         self._check_dialect(dialect)
-        return await self.engine.reset(dialect, tenant)
+        dropped = await self.engine.reset(dialect, tenant)
+        logger.info("reset %s: %d collections dropped", _scope_name(dialect, tenant), dropped)
+        return dropped
 
     async def seed(self, source: Any) -> SeedReport:
         if self.app is None:
             raise RuntimeError("the control plane is not attached to an app")
         prefixes = {name: d.prefix for name, d in self.dialects.items()}
-        return await run_seed(parse_seed(source), self.app, self.engine, prefixes)
+        report = await run_seed(parse_seed(source), self.app, self.engine, prefixes)
+        logger.info("seed: %d calls, %d documents", report.calls, report.documents)
+        return report
 
     async def snapshot(self) -> Snapshot:
-        return await export_snapshot(self.engine)
+        snapshot = await export_snapshot(self.engine)
+        logger.info("snapshot exported: %d collections", len(snapshot.collections))
+        return snapshot
 
     async def restore(self, snapshot: Any) -> tuple[int, int]:
         """Replace all data with a snapshot's: (collections, documents)."""
-        return await import_snapshot(self.engine, parse_snapshot(snapshot))
+        collections, documents = await import_snapshot(self.engine, parse_snapshot(snapshot))
+        logger.info("snapshot imported: %d collections, %d documents", collections, documents)
+        return collections, documents
 
     def add_fault(self, spec: FaultSpec | dict[str, Any]) -> Fault:
         spec = spec if isinstance(spec, FaultSpec) else msgspec.convert(spec, FaultSpec)
@@ -250,7 +281,19 @@ class Control:
                 fault_hook(dialect)(_probe_request(dialect), spec.error)
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{spec.dialect} has no error {spec.error!r}: {exc}") from None
-        return self.faults.add(spec)
+        self._check_operation(spec.dialect, spec.operation)
+        fault = self.faults.add(spec)
+        logger.info("fault %s added: %s", fault.id, msgspec.json.encode(spec).decode())
+        return fault
+
+    def _check_operation(self, dialect: str, operation: str | None) -> None:
+        """A fault for an operation the dialect does not have could never fire: refused."""
+        known = self.operations.get(dialect, ())
+        if operation in (None, "*") or not known:
+            return
+        if operation.lower() not in {k.lower() for k in known}:
+            listed = ", ".join(known)
+            raise ValueError(f"{dialect} has no operation {operation!r} (known: {listed}, or *)")
 
     def _check_dialect(self, name: str | None) -> None:
         if name is not None and name not in self.dialects:
@@ -348,6 +391,9 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
             return _json({"removed": control.faults.clear(request.query_params.get("dialect"))})
         try:
             fault = control.add_fault(msgspec.convert(await _body(request), FaultSpec))
+        except msgspec.ValidationError as exc:
+            known = ", ".join(FaultSpec.__struct_fields__)
+            return _problem(f"{exc} (a fault's fields: {known})")
         except (ValueError, msgspec.MsgspecError) as exc:
             return _problem(str(exc))
         return _json(fault.state(), 201)

@@ -54,6 +54,9 @@ class Dialect:
     operation_of: OperationOf | None = None
     # (request, body limit) -> the vendor's "request too large" error (too_large_hook)
     too_large: TooLarge | None = None
+    # the operation names faults may target, when the routes cannot tell (one catch-all route);
+    # otherwise they are "<METHOD> <route template>" (control.py)
+    operations: tuple[str, ...] = ()
 
 
 def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:

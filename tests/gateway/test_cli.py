@@ -57,17 +57,23 @@ def running(args: list[str], stderr: Any = subprocess.DEVNULL, **popen: Any) -> 
 
 
 def announced(server: Server) -> dict[str, str]:
-    """The name -> URL lines the server printed, up to its health URL (10 s at most)."""
+    """The name -> URL lines the server printed, up to its health URL (10 s at most); log lines
+    (when stderr is captured too) are passed over."""
     proc, lines = server
     deadline = time.monotonic() + 10
     printed: list[str] = []
     while not any(line.startswith("health") for line in printed):
         try:
-            printed.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
         except queue.Empty:
             pytest.fail(f"no health line within 10 s (exit code {proc.poll()}): {printed}")
+        if BANNER_LINE.match(line):
+            printed.append(line)
     assert printed[0].startswith("gigya      http://"), printed
     return dict(line.split() for line in printed if line.strip())
+
+
+BANNER_LINE = re.compile(r"^[a-z]+ {2,}\S")
 
 
 def get(url: str) -> httpx.Response:
