@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .config import Settings
 from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
+from .metrics import Metrics
 from .testing.faults import Fault, Faults, FaultSpec
 from .testing.journal import Entry, Journal
 from .testing.seed import (
@@ -160,10 +161,11 @@ class FaultLayer:
 class JournalLayer:
     """Outside the error boundary: records each request once its response has been sent."""
 
-    def __init__(self, app: ASGIApp, dialect: Dialect, journal: Journal) -> None:
+    def __init__(self, app: ASGIApp, dialect: Dialect, journal: Journal, metrics: Metrics) -> None:
         self.app = app
         self.dialect = dialect
         self.journal = journal
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("state", {}).get(SEED_MARK):
@@ -201,6 +203,11 @@ class JournalLayer:
                     fault=state.get("fault"),
                 )
             )
+            operation = state.get("operation") or scope["method"]
+            took = time.perf_counter() - clock
+            self.metrics.observe(
+                self.dialect.name, operation, status, took, bool(state.get("fault"))
+            )
             if outer is not None:  # what the access log (outside the dialect) reports
                 state["dialect"] = self.dialect.name
                 outer.update({k: state[k] for k in ACCESS_FIELDS if state.get(k)})
@@ -234,6 +241,7 @@ class Control:
         self.journal = Journal(settings.journal_size)
         self.faults = Faults()
         self.operations: dict[str, tuple[str, ...]] = {}  # per dialect: what faults may target
+        self.metrics = Metrics(self.operations)
         self.app: ASGIApp | None = None  # the gateway, for seed calls (set by create_app)
 
     def wrap(self, dialect: Dialect, routes: Sequence[BaseRoute], inner: ASGIApp) -> ASGIApp:
@@ -242,7 +250,7 @@ class Control:
         return FaultLayer(inner, dialect, self.faults, operation_namer(dialect, routes))
 
     def journaled(self, dialect: Dialect, boundary: ASGIApp) -> ASGIApp:
-        return JournalLayer(boundary, dialect, self.journal)
+        return JournalLayer(boundary, dialect, self.journal, self.metrics)
 
     async def reset(self, dialect: str | None = None, tenant: str | None = None) -> int:
         """Drop the data of every dialect, one dialect, or one dialect's tenant."""

@@ -23,6 +23,7 @@ from . import __version__
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
+from .controlindex import index_routes, unknown_control_path
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
 from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
@@ -181,6 +182,8 @@ def create_app(
         allowed = allowed_methods(routes, request.scope)  # a gateway route, another method
         if allowed:
             return method_not_allowed(allowed, request.method)
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return unknown_control_path(request.url.path, CONTROL_PREFIX)
         return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
 
     @contextlib.asynccontextmanager
@@ -195,6 +198,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
+        *index_routes(control, engine, CONTROL_PREFIX),
         *(Mount(prefix, app=app) for prefix, app in apps.items()),
         *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         Route("/{path:path}", unknown, methods=ANY_METHOD),
