@@ -41,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     config_file: str | None = None  # the TOML file these settings came from (set by loading)
+    seed: tuple[str, ...] = ()  # seed files applied once the server is up (serve --seed)
     # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
     # above the engine's 16 MiB document limit, whose vendor errors stay reachable
     max_body_bytes: Positive = 32 * 1024 * 1024
