@@ -181,6 +181,20 @@ async def test_unique_applies_to_future_writes_only(gigya: Gigya) -> None:
     await gigya.error("ds.store", 400022, type="t", oid="3", data={"k_s": "dup"})
 
 
+async def test_unique_refuses_object_fields(gigya: Gigya) -> None:
+    # "Only regular primitive data fields can be defined as unique." (seed 001; issue 15.2)
+    await gigya.store("t", {"addr": {"street_s": "Main", "no_i": 1}, "k_s": "a"}, oid="1")
+    body = await gigya.error("ds.setSchema", 400006, type="t", dataSchema={"unique": [["addr"]]})
+    assert "addr" in body["errorDetails"] and "primitive" in body["errorDetails"]
+    await gigya.error("ds.setSchema", 400006, type="t", dataSchema={"unique": [["k_s", "addr"]]})
+    declared = {"fields": {"geo.lat_f": {}}, "unique": [["geo"]]}  # declared in the same call
+    await gigya.error("ds.setSchema", 400006, type="u", dataSchema=declared)
+    assert (await schema_of(gigya, "t"))["unique"] == []  # nothing of a refused call stays
+    assert "geo.lat_f" not in (await schema_of(gigya, "u"))["fields"]
+    await set_schema(gigya, "t", {"unique": [["addr.street_s"], ["k_s"]]})  # leaves are fine
+    await gigya.error("ds.store", 400022, type="t", oid="2", data={"addr": {"street_s": "Main"}})
+
+
 async def test_unique_under_uids(gigya: Gigya) -> None:
     await set_schema(gigya, "t", {"unique": [["k_s"]]})
     await gigya.store("t", {"k_s": "v"}, oid="1", UID="u1")
