@@ -115,7 +115,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             tenants[name] = (headers, await load(http, headers, rows))
             print(f"loaded {rows} rows in {time.perf_counter() - started:.1f} s", flush=True)
         for op_name, op in OPS.items():
-            for name, (headers, gsids) in tenants.items():  # warm up
+            for headers, gsids in tenants.values():  # warm up
                 await timed(op, http, headers, gsids, 5)
             per_size: dict[str, list[float]] = {name: [] for name in sizes}
             calls = max(5, args.calls // SCAN_SHARE) if op is read_scan else args.calls
