@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from doppelgate import nesting
 from doppelgate.engine import BackendUnavailable, Collection, Engine, EngineError
 
 from .auth import Caller
@@ -266,13 +267,16 @@ class DataService:
 
 
 def decode(raw: bytes, kind: type[T]) -> T:
-    """The JSON body (spec §1.8: after the object check); malformed -> GSOBJ_1002 (README)."""
+    """The JSON body (spec §1.8: after the object check); malformed or nested deeper than
+    doppelgate's limit (README) -> GSOBJ_1002 (README)."""
     try:
-        return msgspec.json.decode(raw or b"null", type=kind)
+        return nesting.decode(raw or b"null", type=kind)
     except msgspec.ValidationError as exc:
         raise invalid_request(f"Invalid request body: {exc}.") from None
     except msgspec.DecodeError:
         raise invalid_request("Malformed JSON request body.") from None
+    except nesting.TooDeep as exc:
+        raise invalid_request(f"Invalid request body: {exc}.") from None
 
 
 def by_ids(ids: list[str]) -> dict[str, Any]:
