@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from starlette.applications import Starlette
@@ -25,6 +26,7 @@ from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects
 from .engine import BackendUnavailable, Engine, create_engine
 
+AnyPath = TypeVar("AnyPath", Route, Mount)
 logger = logging.getLogger("doppelgate")
 
 CONTROL_PREFIX = "/_doppelgate"
@@ -147,6 +149,13 @@ class ErrorBoundary:
             return _json({"error": "internal error", "request_id": rid}, 500)
 
 
+def any_path(route: AnyPath) -> AnyPath:
+    """The route with `{path:path}` taking a decoded newline (%0A) too: starlette's `.*` stops
+    at one, and the request would get starlette's plain-text 404, not the vendor's envelope."""
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    return route
+
+
 def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None = None) -> ASGIApp:
     """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary
     (with the control plane: faults inside the boundary, the journal outside it)."""
@@ -160,7 +169,7 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
             return dialect.not_found(request)
         raise exc  # anything else: the boundary's internal error
 
-    routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
+    routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
     router: ASGIApp = ExceptionMiddleware(
         Router(routes=routes), handlers={HTTPException: http_error}
     )
@@ -212,8 +221,8 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
-        *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
-        Route("/{path:path}", unknown),
+        *(any_path(Mount(d.prefix, app=dialect_app(d, ctx, control))) for d in dialects),
+        any_path(Route("/{path:path}", unknown)),
     ]
     table = host_table(dialects, settings)
     app = Starlette(
