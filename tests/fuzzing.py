@@ -8,6 +8,9 @@ number of examples (FUZZ) so CI time stays small and a failure replays the same 
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -15,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 EXAMPLES = 150  # per dialect and backend
+SERVER_RECURSION_LIMIT = sys.getrecursionlimit()  # as a server process runs: read at import
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,  # a fixed seed: the same examples on every run
@@ -27,6 +31,19 @@ FUZZ = settings(
         HealthCheck.large_base_example,
     ],
 )
+
+
+@contextlib.contextmanager
+def server_stack() -> Iterator[None]:
+    """The interpreter's own recursion limit around a request: Hypothesis raises it while a
+    test runs, which hides the RecursionErrors a server process would meet."""
+    raised = sys.getrecursionlimit()
+    sys.setrecursionlimit(SERVER_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(raised)
+
 
 # text a client may send: every plane, NUL, RTL marks, combining marks, emoji; no lone
 # surrogates (they cannot travel as UTF-8)

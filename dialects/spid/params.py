@@ -13,6 +13,8 @@ from urllib.parse import unquote_to_bytes
 import msgspec
 from starlette.requests import Request
 
+from doppelgate import nesting
+
 OVERRIDABLE = frozenset({"GET", "POST", "PUT", "DELETE"})
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>[^\[\]]*)\]$")  # key[] / key[0] / sort[x]
 
@@ -90,9 +92,11 @@ def _body_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
         return multipart_pairs(body, content_type)
     if "json" in content_type.lower():  # never sent by the SDKs; a convenience [inf]
         try:
-            decoded = msgspec.json.decode(body)
+            decoded = nesting.decode(body)  # nested deeper than doppelgate's limit: 400
         except msgspec.DecodeError:
             raise BadBody("the body is not valid JSON") from None
+        except nesting.TooDeep as exc:
+            raise BadBody(f"the body is {exc}") from None
         if not isinstance(decoded, dict):
             raise BadBody("the body is not a JSON object")
         return [
