@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzzing import FUZZ, json_texts, keys, server_stack, texts
@@ -74,8 +74,16 @@ def form(values: dict[str, Any]) -> dict[str, str]:
     return {k.replace("\x00", ""): v for k, v in values.items() if k not in ("format", "callback")}
 
 
+DEEP_ARRAYS = '{"a":' + "[" * 1000 + "]" * 1000 + "}"  # the cases, always run
+DEEP_OBJECTS = '{"a":' * 1500 + "1" + "}" * 1500
+
+
 @FUZZ
 @given(method=st.sampled_from(METHODS), fields=params)
+@example(method="ds.store", fields={"type": "t", "oid": "1", "data": DEEP_ARRAYS})
+@example(method="ds.store", fields={"type": "t", "oid": "1", "data": DEEP_OBJECTS})
+@example(method="ds.setSchema", fields={"type": "t", "dataSchema": DEEP_OBJECTS})
+@example(method="ds.search", fields={"query": "SELECT * FROM t WHERE " + "(" * 3000 + "a = 1"})
 async def test_no_input_gives_an_internal_error(
     gigya: Gigya, method: str, fields: dict[str, Any]
 ) -> None:
