@@ -55,7 +55,7 @@ MAX_RECORDS = 50  # per insert/update call (spec §1.2, §1.3)
 MAX_KEYS = 3
 KEY_TYPES = ("STRING", "GSID", "NUMBER", "EMAIL", "LOOKUP")  # spec §1.3 (LOOKUP holds a GSID)
 DELETED = "Delete process initiated for 1 records."  # spec §1.5
-GSID_INDEX = ["Gsid"]
+GSID_INDEX = ["Gsid"]  # unique, as GSIDs are: MongoDB-wire servers use only unique indexes
 
 _last_n = 0
 
@@ -121,7 +121,7 @@ class DataService:
             docs.append(
                 {"_id": gsid, "_n": first + i, "Gsid": gsid, **values, **self._stamp(now, True)}
             )
-        await self.rows(schema).ensure_index(GSID_INDEX)
+        await self.rows(schema).ensure_index(GSID_INDEX, unique=True)
         try:
             await self.rows(schema).insert_many(docs)
         except EngineError:  # all-or-nothing (spec §1.2): take back what went in
