@@ -189,7 +189,8 @@ class DataService:
             update: dict[str, Any] = {"$set": {**to_set, **self._stamp(now, False)}}
             if to_unset:
                 update["$unset"] = to_unset
-            await collection.update(by_ids(ids), update, many=True)
+            # one row: a single-document update, which every backend answers from its key
+            await collection.update(by_ids(ids), update, many=len(ids) > 1)
         order = list(dict.fromkeys(i for ids in matched for i in ids))
         docs = {d["_id"]: d for d in await collection.find(by_ids(order))}
         output = self.options.date_output_for(read=False)
