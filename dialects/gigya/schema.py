@@ -211,10 +211,22 @@ def _add_unique(schema: Schema, value: Any) -> list[list[str]]:
     added = []
     for group in value:
         paths = [_check_path(p) for p in group]
+        for path in paths:
+            _check_primitive(schema, path)
         if paths not in schema.unique:
             schema.unique.append(paths)
             added.append(paths)
     return added
+
+
+def _check_primitive(schema: Schema, path: str) -> None:
+    """ "Only regular primitive data fields can be defined as unique." (seed 001, spec §6)"""
+    inside = path + "."
+    if any(field.startswith(inside) for field in schema.fields):
+        raise invalid(
+            f"Invalid parameter value: unique field '{path}' is an object; only regular "
+            "primitive data fields can be defined as unique"
+        )
 
 
 def public_schema(schema: Schema, mode: str) -> dict[str, Any]:
