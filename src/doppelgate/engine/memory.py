@@ -1,6 +1,8 @@
 """The embedded backend: documents in memory, hash indexes, optional data file.
 
-Every operation runs without awaiting in between, so on one event loop each write is atomic.
+A scan of many documents yields to the event loop between slices (budget.py); a write then
+re-checks its matches against the documents as stored and applies them without awaiting, so on
+one event loop each write is atomic. Stored documents are never mutated, only replaced.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .budget import DEFAULT_MAX_TIME_MS, budget, paced_filter, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -29,12 +32,12 @@ from .core import (
     with_id,
 )
 from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
-from .filters import compile_filter, equality_fields, is_operator_doc
+from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .persist import DataFile
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import hash_key, sort_key, sort_value, split_path
+from .values import hash_key
 
 
 class _HashIndex:
@@ -97,11 +100,32 @@ class MemoryCollection(Collection):
                 return [self.docs[i] for i in index.entries.get(key, ())]
         return self.docs.values()
 
-    def _matching(self, filter: Filter | None) -> list[Document]:
+    async def _matching(self, filter: Filter | None) -> tuple[Predicate, list[Document]]:
+        """The filter's predicate and the documents it matches, scanned in paced slices."""
         predicate = compile_filter(filter)
         candidates = list(self._candidates(filter))
         self.examined = len(candidates)
-        return [doc for doc in candidates if predicate(doc)]
+        return predicate, await paced_filter(candidates, predicate)
+
+    def _current(self, docs: list[Document], predicate: Predicate) -> list[Document]:
+        """The matches as stored now: a long scan yields, so others may have written meanwhile."""
+        fresh = []
+        for doc in docs:
+            now = self.docs.get(hash_key(doc["_id"]))
+            if now is doc or (now is not None and predicate(now)):
+                fresh.append(now)
+        return fresh
+
+    async def _matches_now(self, filter: Filter | None) -> list[Document]:
+        """A write's matches, as stored when it applies."""
+        with budget(self._engine.max_time_ms):
+            predicate, matched = await self._matching(filter)
+        return self._current(matched, predicate)
+
+    async def _sorted(self, filter: Filter | None, sort: SortSpec | None) -> list[Document]:
+        order = normalize_sort(sort)
+        found = (await self._matching(filter))[1]
+        return await sort_documents(found, order, _itself) if order else found
 
     async def find(
         self,
@@ -112,28 +136,17 @@ class MemoryCollection(Collection):
         limit: int = 0,
         projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        return self._find(filter, sort, skip, limit, projection)
-
-    def _find(
-        self,
-        filter: Filter | None,
-        sort: SortSpec | None,
-        skip: int,
-        limit: int,
-        projection: Mapping[str, Any] | None,
-    ) -> list[Document]:
         project = compile_projection(projection)
-        found = self._matching(filter)
-        for path, direction in reversed(normalize_sort(sort)):
-            parts, descending = split_path(path), direction < 0
-            found.sort(key=lambda d: sort_key(sort_value(d, parts, descending)), reverse=descending)
+        with budget(self._engine.max_time_ms):
+            found = await self._sorted(filter, sort)
         found = found[skip : skip + limit if limit else None] if skip or limit else found
         return [clone(project(d) if project else d) for d in found]
 
     async def count(self, filter: Filter | None = None) -> int:
         if not filter:
             return len(self.docs)
-        return len(self._matching(filter))
+        with budget(self._engine.max_time_ms):
+            return len((await self._matching(filter))[1])
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -203,7 +216,7 @@ class MemoryCollection(Collection):
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:
         validate_update(update)
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, update, None)["_id"])
@@ -225,13 +238,14 @@ class MemoryCollection(Collection):
     ) -> Document | None:
         validate_update(update)
         project = compile_projection(projection)
-        found = self._find(filter, sort, 0, 1, None)
+        with budget(self._engine.max_time_ms):
+            found = self._current(await self._sorted(filter, sort), compile_filter(filter))
         if not found:
             if not upsert:
                 return None
             stored = self._upsert(filter, update, None)
             return clone(project(stored) if project else stored) if return_new else None
-        old = self.docs[hash_key(found[0]["_id"])]
+        old = found[0]
         new, _ = self._update_one(old, update)
         result = new if return_new else old
         return clone(project(result) if project else result)
@@ -239,7 +253,7 @@ class MemoryCollection(Collection):
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
         if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
             raise InvalidUpdate("a replacement is a plain document without operators")
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
@@ -254,7 +268,7 @@ class MemoryCollection(Collection):
         return UpdateResult(1, 1)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         victims = matched if many else matched[:1]
         for doc in victims:
             id_key = hash_key(doc["_id"])
@@ -295,9 +309,14 @@ class MemoryEngine(Engine):
     backend = "memory"
 
     def __init__(
-        self, *, data_file: str | Path | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES
+        self,
+        *,
+        data_file: str | Path | None = None,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        max_time_ms: int = DEFAULT_MAX_TIME_MS,
     ) -> None:
         self.max_document_bytes = max_document_bytes
+        self.max_time_ms = max_time_ms
         self._collections: dict[Address, MemoryCollection] = {}
         self._live: set[Address] = set()  # collections that exist (have had a write or index)
         self._file = DataFile(Path(data_file)) if data_file else None
@@ -385,6 +404,10 @@ class MemoryEngine(Engine):
             for a in self._live
             if a in self._collections
         ]
+
+
+def _itself(doc: Document) -> Document:
+    return doc
 
 
 def _addr(address: Address) -> list[str]:

@@ -51,6 +51,7 @@ from pymongo.errors import (
 )
 from pymongo.errors import DocumentTooLarge as PyMongoDocumentTooLarge
 
+from .budget import DEFAULT_MAX_TIME_MS, Pacer, budget, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -83,7 +84,7 @@ from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
 from .updates import apply_update, validate_update
-from .values import hash_key, sort_key, sort_value, split_path
+from .values import hash_key
 
 REGISTRY = "_doppelgate_collections"
 _UNPINNED: Any = object()
@@ -169,6 +170,10 @@ def _new_rev() -> int:
 def _split(doc: Document) -> Stored:
     meta = doc.pop(META, None)
     return doc, meta if isinstance(meta, dict) else None
+
+
+def _document(stored: Stored) -> Document:
+    return stored[0]
 
 
 def _rev(meta: Meta) -> Any:
@@ -263,11 +268,15 @@ class MongoCollection(Collection):
         fields = None if whole else top_fields(spec)
         projection = None if fields is None else dict.fromkeys([*fields, META], 1)
         found: list[Stored] = []
-        async with self._engine.errors(InvalidFilter):
-            async for doc in self._coll.find(pushdown(spec), projection, batch_size=1000):
-                stored = _split(doc)
-                if predicate(stored[0]):
-                    found.append(stored)
+        pacer = Pacer()
+        with budget(self._engine.max_time_ms):
+            async with self._engine.errors(InvalidFilter):
+                async for doc in self._coll.find(pushdown(spec), projection, batch_size=1000):
+                    stored = _split(doc)
+                    if predicate(stored[0]):
+                        found.append(stored)
+                    if pacer.due():
+                        await pacer.pause()
         found.sort(key=_seq)
         return found
 
@@ -282,12 +291,9 @@ class MongoCollection(Collection):
         """Matches of a normalized filter in sort order (ties in insertion order), sliced."""
         order = normalize_sort(sort)
         found = await self._fetch(spec, predicate)
-        for path, direction in reversed(order):
-            parts, descending = split_path(path), direction < 0
-            found.sort(
-                key=lambda stored: sort_key(sort_value(stored[0], parts, descending)),
-                reverse=descending,
-            )
+        if order:
+            with budget(self._engine.max_time_ms):
+                found = await sort_documents(found, order, _document)
         return found[skip : skip + limit if limit else None] if skip or limit else found
 
     async def find(
@@ -687,7 +693,9 @@ class MongoEngine(Engine):
         pool_size: int = 100,
         timeout_ms: int = 5000,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        max_time_ms: int = DEFAULT_MAX_TIME_MS,
     ) -> None:
+        self.max_time_ms = max_time_ms
         self.url = url
         self.database_name = database
         self.pool_size = pool_size
@@ -708,6 +716,7 @@ class MongoEngine(Engine):
             settings.mongo_database,
             pool_size=settings.mongo_pool_size,
             timeout_ms=settings.mongo_timeout_ms,
+            max_time_ms=settings.max_time_ms,
         )
 
     @property

@@ -1,0 +1,65 @@
+"""Time budgets (budget.py): bounded and linear-time regexes, and long sorts done in slices."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import re2
+
+from doppelgate.engine import Collection, InvalidFilter, QueryTimeout, RegexTimeout
+from doppelgate.engine.budget import _SORT_CHUNK, bounded, budget, check, paced_sort
+
+RUNAWAY = "a" * 49  # (a|aa)+b needs about half an hour of backtracking on it
+
+
+async def test_a_runaway_regex_string_stops_with_regex_timeout(coll: Collection) -> None:
+    await coll.insert_many([{"_id": 1, "s": RUNAWAY}, {"_id": 2, "s": "aab"}])
+    with pytest.raises(RegexTimeout):
+        await coll.find({"s": {"$regex": "(a|aa)+b"}})
+    with pytest.raises(RegexTimeout):
+        await coll.count({"s": {"$regex": "(a|aa)+b"}})
+    with pytest.raises(RegexTimeout):  # a write's filter too: nothing deleted
+        await coll.delete({"s": {"$regex": "(a|aa)+b"}})
+    assert await coll.count() == 2
+
+
+async def test_a_compiled_re2_pattern_runs_in_linear_time(coll: Collection) -> None:
+    await coll.insert_many([{"_id": 1, "s": RUNAWAY}, {"_id": 2, "s": "aab"}])
+    found = await coll.find({"s": {"$regex": re2.compile("^(?:(a|aa)+b)$")}})
+    assert [d["_id"] for d in found] == [2]
+    negated = await coll.find({"$nor": [{"s": {"$regex": re2.compile("b$")}}]})
+    assert [d["_id"] for d in negated] == [1]
+    with pytest.raises(InvalidFilter):  # flags belong in the compiled pattern
+        await coll.find({"s": {"$regex": re2.compile("a"), "$options": "i"}})
+
+
+async def test_a_sort_longer_than_a_slice_is_stable_and_exact(coll: Collection) -> None:
+    rng = random.Random(13)
+    docs = [{"_id": i, "k": rng.randrange(50)} for i in range(2 * _SORT_CHUNK + 100)]
+    for start in range(0, len(docs), 1000):
+        await coll.insert_many(docs[start : start + 1000])
+    for direction in (1, -1):
+        found = await coll.find(sort=[("k", direction)], projection={"k": 1})
+        expected = sorted(docs, key=lambda d: d["k"], reverse=direction < 0)  # stable
+        assert [d["_id"] for d in found] == [d["_id"] for d in expected]
+
+
+async def test_paced_sort_merges_runs_stably() -> None:
+    items = [(i % 7, i) for i in range(30_000)]
+    for reverse in (False, True):
+        out = await paced_sort(items, lambda t: t[0], reverse)
+        assert out == sorted(items, key=lambda t: t[0], reverse=reverse)
+
+
+def test_budget_nests_and_expires() -> None:
+    with budget(60_000):
+        check()
+        with budget(1), pytest.raises(QueryTimeout):  # 1 ms: gone by the time of the match
+            bounded("(a|aa)+b").search(RUNAWAY)
+        check()  # the outer budget is back
+
+
+def test_bounded_rejects_malformed_patterns() -> None:
+    with pytest.raises(ValueError):
+        bounded("(a")

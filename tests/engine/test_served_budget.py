@@ -1,0 +1,163 @@
+"""No request freezes the server (issue 13.1), on a real `doppelgate serve` of each backend.
+
+Runaway vendor regexes answer quickly (Gigya REGEX on RE2: no match; format / lightblue regex /
+`matches` on the time-limited engine: the vendor's error), a long scan yields so that health
+answers within 100 ms meanwhile (the one timing assertion the issue asks for), and a scan past
+--max-time-ms stops with the vendor's error instead of running on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.backends import drop_database
+from tests.mongodb.helpers import GigyaClient, Served, database_name, serving_with
+
+CATASTROPHIC = "(a|aa)+b"  # exponential backtracking on a run of a's without a b
+RUNAWAY_VALUE = "a" * 49  # the issue's value: about half an hour of backtracking CPU
+SLOW_VALUE = "a" * 19  # a few ms of backtracking each: under the per-match slice
+HTTP_TIMEOUT_S = 20  # far below what an unbounded match would take
+ANYONE = {"find": ["anyone"], "insert": ["anyone"], "update": ["anyone"], "delete": ["anyone"]}
+
+
+@pytest.fixture(params=["memory", "mongodb"])
+def backend_args(request: pytest.FixtureRequest) -> Iterator[tuple[list[str], dict[str, str]]]:
+    if request.param == "memory":
+        yield ["--backend", "memory"], {}
+        return
+    url: str = request.getfixturevalue("mongo_url")
+    name = database_name()
+    yield ["--backend", "mongodb", "--mongo-url", url], {"DOPPELGATE_MONGO_DATABASE": name}
+    drop_database(url, name)
+
+
+@pytest.fixture
+def served(backend_args: tuple[list[str], dict[str, str]], tmp_path: Path) -> Iterator[Served]:
+    args, env = backend_args
+    with serving_with(args, tmp_path, env) as server:
+        yield server
+
+
+class Lightblue:
+    """Synchronous lightblue calls on a served process: one entity `re` of strings."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=f"{base}/lightblue/rest", timeout=HTTP_TIMEOUT_S)
+
+    def create_entity(self) -> None:
+        fields = {
+            "name": {"type": "string"},
+            "code": {"type": "string", "constraints": {"matches": CATASTROPHIC}},
+        }
+        metadata = {
+            "entityInfo": {
+                "name": "re",
+                "defaultVersion": "1.0.0",
+                "datastore": {"backend": "mongo", "datasource": "mongodata", "collection": "re"},
+            },
+            "schema": {
+                "name": "re",
+                "version": {"value": "1.0.0", "changelog": "test"},
+                "status": {"value": "active"},
+                "access": ANYONE,
+                "fields": fields,
+            },
+        }
+        r = self.http.put("/metadata/re/1.0.0", json=metadata)
+        assert r.status_code == 200 and "errorCode" not in r.json(), r.text
+
+    def insert(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
+        body = {"data": docs, "projection": {"field": "_id"}}
+        reply: dict[str, Any] = self.http.put("/data/insert/re", json=body).json()
+        return reply
+
+    def find_regex(self, pattern: str) -> dict[str, Any]:
+        body = {"query": {"field": "name", "regex": pattern}, "projection": {"field": "name"}}
+        reply: dict[str, Any] = self.http.post("/data/find/re", json=body).json()
+        return reply
+
+
+def health_seconds(http: httpx.Client, base: str) -> float:
+    """One health call's time on a kept-alive connection: the server's latency alone."""
+    start = time.monotonic()
+    r = http.get(f"{base}/_doppelgate/health", timeout=HTTP_TIMEOUT_S)
+    elapsed = time.monotonic() - start
+    assert r.status_code == 200, r.text
+    return elapsed
+
+
+def test_runaway_regexes_answer_at_once_with_the_vendor_codes(served: Served) -> None:
+    with GigyaClient(served.base, timeout_s=HTTP_TIMEOUT_S) as gigya:
+        gigya.store("re", "r1", {"name_s": RUNAWAY_VALUE})
+        # REGEX is Lucene syntax on RE2: linear time, so simply no match
+        found = gigya.ok(
+            "ds.search", query=f"SELECT * FROM re WHERE name_s = regex('{CATASTROPHIC}')"
+        )
+        assert found["totalCount"] == 0, found
+        found = gigya.ok("ds.search", query="SELECT * FROM re WHERE name_s = regex('a+')")
+        assert found["totalCount"] == 1, found
+        # a schema `format` runs on the time-limited engine: 504001 Timeout, nothing stored
+        schema = {"fields": {"code_s": {"format": f"regex('{CATASTROPHIC}')"}}}
+        gigya.ok("ds.setSchema", type="fmt", dataSchema=schema)
+        body = gigya.call("ds.store", type="fmt", oid="f1", data={"code_s": RUNAWAY_VALUE})
+        assert body["errorCode"] == 504001 and body["statusCode"] == 504, body
+        assert gigya.call("ds.get", type="fmt", oid="f1")["errorCode"] == 404000
+
+    lightblue = Lightblue(served.base)
+    lightblue.create_entity()
+    assert lightblue.insert([{"name": RUNAWAY_VALUE}])["status"] == "COMPLETE"
+    reply = lightblue.find_regex(CATASTROPHIC)  # a query error, at once
+    assert reply["status"] == "ERROR", reply
+    assert reply["errors"][0]["errorCode"] == "query-api:InvalidQuery", reply
+    assert "too expensive" in reply["errors"][0]["msg"], reply
+    reply = lightblue.insert([{"name": "x", "code": RUNAWAY_VALUE}])  # `matches`: not valid
+    assert reply["status"] == "ERROR", reply
+    assert reply["dataErrors"][0]["errors"][0]["errorCode"] == "crud:InvalidEntity", reply
+    with httpx.Client() as http:
+        assert health_seconds(http, served.base) < HTTP_TIMEOUT_S and served.alive()
+
+
+def test_health_answers_within_100_ms_while_a_long_scan_runs(served: Served) -> None:
+    lightblue = Lightblue(served.base)
+    lightblue.create_entity()
+    for _ in range(4):
+        assert lightblue.insert([{"name": SLOW_VALUE}] * 50)["status"] == "COMPLETE"
+    result: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: result.update(lightblue.find_regex(CATASTROPHIC)))
+    worker.start()
+    latencies = []
+    with httpx.Client() as http:
+        while worker.is_alive():
+            latencies.append(health_seconds(http, served.base))
+            time.sleep(0.02)
+    worker.join()
+    assert result["status"] == "COMPLETE" and result["matchCount"] == 0, result
+    assert len(latencies) >= 5, "the scan ended before health was probed: make it longer"
+    assert max(latencies) < 0.1, sorted(latencies)[-5:]
+
+
+def test_a_scan_past_max_time_stops_with_the_vendor_error(
+    backend_args: tuple[list[str], dict[str, str]], tmp_path: Path
+) -> None:
+    args, env = backend_args
+    with serving_with([*args, "--max-time-ms", "300"], tmp_path, env) as server:
+        lightblue = Lightblue(server.base)
+        lightblue.create_entity()
+        for _ in range(4):
+            assert lightblue.insert([{"name": SLOW_VALUE}] * 50)["status"] == "COMPLETE"
+        reply = lightblue.find_regex(CATASTROPHIC)
+        assert reply["status"] == "ERROR", reply
+        assert "time limit" in reply["errors"][0]["msg"], reply
+        with GigyaClient(server.base, timeout_s=HTTP_TIMEOUT_S) as gigya:
+            for i in range(200):
+                gigya.store("t", f"o{i}", {"notes_t": f"word {i} " * 2000})
+            query = 'SELECT * FROM t WHERE notes_t CONTAINS "absent" ORDER BY notes_t'
+            body = gigya.call("ds.search", query=query)
+            assert body["errorCode"] == 504001, body
