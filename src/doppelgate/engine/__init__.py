@@ -44,7 +44,11 @@ def create_engine(settings: Settings | Any) -> Engine:
     if settings.backend == "memory":
         from .memory import MemoryEngine
 
-        return MemoryEngine(data_file=settings.data_file, max_time_ms=settings.max_time_ms)
+        return MemoryEngine(
+            data_file=settings.data_file,
+            fsync=settings.fsync == "always",
+            max_time_ms=settings.max_time_ms,
+        )
     if settings.backend == "mongodb":
         from .mongodb import MongoEngine
 

@@ -7,6 +7,7 @@ one event loop each write is atomic. Stored documents are never mutated, only re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .core import (
     normalize_sort,
     with_id,
 )
-from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
+from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .persist import DataFile
@@ -68,6 +69,9 @@ class _HashIndex:
                 holders.pop(id_key, None)
                 if not holders:
                     del self.entries[key]
+
+
+logger = logging.getLogger("doppelgate.engine")
 
 
 def _usable_for_index(value: Any) -> bool:
@@ -163,12 +167,13 @@ class MemoryCollection(Collection):
                 if clash is not None:
                     raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
+        self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
         for name, index in self.indexes.items():
             if old is not None:
                 index.remove(index.keys_of(old), id_key)
             index.add(new_keys[name], id_key)
         self.docs[id_key] = stored
-        self._engine.journal_put(self.address, blob)
+        self._engine.compact_if_due()
         return stored
 
     async def insert(self, doc: Document) -> Any:
@@ -272,10 +277,11 @@ class MemoryCollection(Collection):
         victims = matched if many else matched[:1]
         for doc in victims:
             id_key = hash_key(doc["_id"])
+            self._engine.journal_delete(self.address, doc["_id"])
             for index in self.indexes.values():
                 index.remove(index.keys_of(doc), id_key)
             del self.docs[id_key]
-            self._engine.journal_delete(self.address, doc["_id"])
+            self._engine.compact_if_due()
         return len(victims)
 
     async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
@@ -294,15 +300,15 @@ class MemoryCollection(Collection):
             if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
                 raise DuplicateKey(spec.name, key_doc(spec, doc))
             index.add(keys, hash_key(doc["_id"]))
-        self.indexes[spec.name] = index
         if journal:
             self._engine.journal_index(self.address, spec)
+        self.indexes[spec.name] = index
 
     async def drop(self) -> None:
+        self._engine.forget(self.address)
         # cleared in place: a dialect may hold this object across requests
         self.docs = {}
         self.indexes = {}
-        self._engine.forget(self.address)
 
 
 class MemoryEngine(Engine):
@@ -312,6 +318,7 @@ class MemoryEngine(Engine):
         self,
         *,
         data_file: str | Path | None = None,
+        fsync: bool = False,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
         max_time_ms: int = DEFAULT_MAX_TIME_MS,
     ) -> None:
@@ -319,7 +326,7 @@ class MemoryEngine(Engine):
         self.max_time_ms = max_time_ms
         self._collections: dict[Address, MemoryCollection] = {}
         self._live: set[Address] = set()  # collections that exist (have had a write or index)
-        self._file = DataFile(Path(data_file)) if data_file else None
+        self._file = DataFile(Path(data_file), fsync=fsync) if data_file else None
         self._loaded = False  # a snapshot taken before open() would overwrite the file's data
 
     def collection(self, dialect: str, tenant: str, name: str) -> MemoryCollection:
@@ -344,12 +351,17 @@ class MemoryEngine(Engine):
 
     async def close(self) -> None:
         if self._file is not None:
-            if self._loaded:
-                self._file.snapshot(self._snapshot_state())
+            try:
+                if self._loaded:
+                    self._file.snapshot(self._snapshot_state())
+            except OSError as exc:  # e.g. disk full: the journal holds every write
+                logger.error("data file %s: snapshot failed: %s", self._file.path, exc)
             self._file.close()
 
     async def ping(self) -> None:
-        return None
+        """Unavailable while the data file's last write failed (e.g. disk full)."""
+        if self._file is not None and self._file.failure is not None:
+            raise BackendUnavailable(f"data file {self._file.path}: {self._file.failure}")
 
     async def collections(
         self, dialect: str | None = None, tenant: str | None = None
@@ -369,30 +381,34 @@ class MemoryEngine(Engine):
     def touch(self, coll: MemoryCollection) -> None:
         self._live.add(coll.address)
 
+    # each journal_* call comes before the change it records, which happens only if it returns
+
     def forget(self, address: Address) -> None:
-        self._live.discard(address)
         if self._file is not None:
             self._file.append(["drop", *_addr(address)])
+        self._live.discard(address)
 
     def journal_put(self, address: Address, blob: bytes) -> None:
-        self._live.add(address)
         if self._file is not None:
             self._file.append_raw(address, blob)
-            self._maybe_compact()
+        self._live.add(address)
 
     def journal_delete(self, address: Address, doc_id: Any) -> None:
         if self._file is not None:
             self._file.append(["del", *_addr(address), doc_id])
-            self._maybe_compact()
 
     def journal_index(self, address: Address, spec: IndexSpec) -> None:
         if self._file is not None:
             self._file.append(["index", *_addr(address), [list(k) for k in spec.keys], spec.unique])
 
-    def _maybe_compact(self) -> None:
-        assert self._file is not None
-        if self._loaded and self._file.wants_compaction():
+    def compact_if_due(self) -> None:
+        """Fold the journal into a new snapshot once it outgrows the last one."""
+        if self._file is None or not self._loaded or not self._file.wants_compaction():
+            return
+        try:
             self._file.snapshot(self._snapshot_state())
+        except OSError as exc:  # the journal still holds every write: retried after the next
+            logger.error("data file %s: snapshot failed: %s", self._file.path, exc)
 
     def _snapshot_state(self) -> list[tuple[Address, list[IndexSpec], Iterable[Document]]]:
         return [

@@ -51,7 +51,7 @@ from pymongo.errors import (
 )
 from pymongo.errors import DocumentTooLarge as PyMongoDocumentTooLarge
 
-from .budget import DEFAULT_MAX_TIME_MS, Pacer, budget, sort_documents
+from .budget import DEFAULT_MAX_TIME_MS, budget, paced_filter, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -92,6 +92,7 @@ META = "_doppelgate"  # hidden in every stored document: {"seq": insertion order
 META_REV = "_doppelgate.rev"
 
 _MAX_RETRIES = 100  # compare-and-swap rounds lost to other processes before giving up
+_BATCH = 1000  # documents per cursor batch, filtered together
 _DELETE_BATCH = 500  # documents deleted per command (each at its revision)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _DUP_INDEX = re.compile(r"index: (\S+) dup key")
@@ -268,15 +269,19 @@ class MongoCollection(Collection):
         fields = None if whole else top_fields(spec)
         projection = None if fields is None else dict.fromkeys([*fields, META], 1)
         found: list[Stored] = []
-        pacer = Pacer()
+        batch: list[Stored] = []
+
+        def keep(stored: Stored) -> bool:
+            return predicate(stored[0])
+
         with budget(self._engine.max_time_ms):
             async with self._engine.errors(InvalidFilter):
-                async for doc in self._coll.find(pushdown(spec), projection, batch_size=1000):
-                    stored = _split(doc)
-                    if predicate(stored[0]):
-                        found.append(stored)
-                    if pacer.due():
-                        await pacer.pause()
+                async for doc in self._coll.find(pushdown(spec), projection, batch_size=_BATCH):
+                    batch.append(_split(doc))
+                    if len(batch) == _BATCH:  # tested off the loop when it takes long
+                        found += await paced_filter(batch, keep)
+                        batch = []
+            found += await paced_filter(batch, keep)
         found.sort(key=_seq)
         return found
 
