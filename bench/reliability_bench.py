@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import tempfile
 import time
@@ -29,6 +30,7 @@ from typing import Any
 from bench import common
 
 FSYNC_MODES = ("never", "always")
+RACE_BACKENDS = ("memory", "mongodb")
 
 
 # -- fsync ---------------------------------------------------------------------------------------
@@ -87,6 +89,89 @@ def print_fsync(result: dict[str, Any]) -> None:
     )
 
 
+# -- race ----------------------------------------------------------------------------------------
+
+
+async def _race(port: int, clients: int, calls: int) -> tuple[float, int, int]:
+    """One race on a fresh apiKey: seconds, acknowledged stores, items in the object after."""
+    import httpx
+
+    api_key = f"3_race{uuid.uuid4().hex[:12]}"
+    limits = httpx.Limits(max_connections=clients)
+    base = f"http://127.0.0.1:{port}/gigya"
+    async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as http:
+
+        async def store(items: list[str]) -> int:
+            form = {"apiKey": api_key, "secret": "any", "type": "t", "oid": "race"}
+            form |= {"data": json.dumps({"items": items}), "updateBehavior": "arrayPush"}
+            code: int = (await http.post("/ds.store", data=form)).json()["errorCode"]
+            return code
+
+        async def client(c: int) -> int:
+            return sum([await store([f"c{c}-{j}"]) == 0 for j in range(calls)])
+
+        if await store([]) != 0:
+            raise RuntimeError("the first store failed")
+        began = time.perf_counter()
+        acknowledged = sum(await asyncio.gather(*(client(c) for c in range(clients))))
+        elapsed = time.perf_counter() - began
+        form = {"apiKey": api_key, "secret": "any", "type": "t", "oid": "race"}
+        items = (await http.post("/ds.get", data=form)).json()["data"]["items"]
+    return elapsed, acknowledged, len(items)
+
+
+def race_cost(args: argparse.Namespace, work: Path, rounds: int, clients: int, calls: int) -> Any:
+    from bench.mongo_bench import Serve, mongo_url_for
+
+    seconds: dict[str, list[float]] = {b: [] for b in RACE_BACKENDS}
+    applied: dict[str, list[int]] = {b: [] for b in RACE_BACKENDS}
+    with mongo_url_for(args, work) as mongo_url:
+        servers = {b: Serve.start(1, mongo_url, work, backend=b) for b in RACE_BACKENDS}
+        try:
+            for server in servers.values():
+                server.wait_ready()
+            for r in range(rounds):
+                order = RACE_BACKENDS if r % 2 == 0 else tuple(reversed(RACE_BACKENDS))
+                for backend in order:
+                    elapsed, acked, items = asyncio.run(
+                        _race(servers[backend].port, clients, calls)
+                    )
+                    seconds[backend].append(elapsed)
+                    applied[backend].append(min(acked, items))
+        finally:
+            for server in servers.values():
+                server.stop()
+    ratios = [m / n for m, n in zip(seconds["mongodb"], seconds["memory"], strict=True)]
+    return {
+        "clients": clients,
+        "calls_per_client": calls,
+        "rounds": rounds,
+        "seconds": seconds,
+        "applied": applied,
+        "ratio_best": common.ratio(min(seconds["mongodb"]), min(seconds["memory"])),
+        "ratio_median": common.median(ratios),
+        "ratio_range": [min(ratios), max(ratios)],
+    }
+
+
+def print_race(result: dict[str, Any]) -> None:
+    total = result["clients"] * result["calls_per_client"]
+    print(
+        f"\nrace: {result['clients']} clients x {result['calls_per_client']} ds.store arrayPush "
+        f"on one oid, {result['rounds']} rounds"
+    )
+    rows = [
+        [b, f"{min(result['seconds'][b]):.2f} s", f"{min(result['applied'][b])}/{total}"]
+        for b in RACE_BACKENDS
+    ]
+    print(common.table(["backend", "best time", "fewest applied"], rows))
+    low, high = result["ratio_range"]
+    print(
+        f"ratio mongodb/memory: best {result['ratio_best']:.2f}x, "
+        f"median {result['ratio_median']:.2f}x (range {low:.2f}-{high:.2f})"
+    )
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
@@ -111,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             rounds, writes = (3, 200) if args.quick else (7, 1000)
             results["fsync"] = asyncio.run(fsync_cost(Path(work), rounds, writes))
             print_fsync(results["fsync"])
+        if args.only in (None, "race"):
+            rounds, clients, calls = (1, 20, 10) if args.quick else (3, 50, 20)
+            results["race"] = race_cost(args, Path(work), rounds, clients, calls)
+            print_race(results["race"])
     common.write_json(args.json, results)
 
 

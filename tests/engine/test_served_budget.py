@@ -46,6 +46,24 @@ def served(backend_args: tuple[list[str], dict[str, str]], tmp_path: Path) -> It
         yield server
 
 
+def entity_metadata(name: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """lightblue metadata of an entity `name` version 1.0.0 that anyone may use."""
+    return {
+        "entityInfo": {
+            "name": name,
+            "defaultVersion": "1.0.0",
+            "datastore": {"backend": "mongo", "datasource": "mongodata", "collection": name},
+        },
+        "schema": {
+            "name": name,
+            "version": {"value": "1.0.0", "changelog": "test"},
+            "status": {"value": "active"},
+            "access": ANYONE,
+            "fields": fields,
+        },
+    }
+
+
 class Lightblue:
     """Synchronous lightblue calls on a served process: one entity `re` of strings."""
 
@@ -57,21 +75,7 @@ class Lightblue:
             "name": {"type": "string"},
             "code": {"type": "string", "constraints": {"matches": CATASTROPHIC}},
         }
-        metadata = {
-            "entityInfo": {
-                "name": "re",
-                "defaultVersion": "1.0.0",
-                "datastore": {"backend": "mongo", "datasource": "mongodata", "collection": "re"},
-            },
-            "schema": {
-                "name": "re",
-                "version": {"value": "1.0.0", "changelog": "test"},
-                "status": {"value": "active"},
-                "access": ANYONE,
-                "fields": fields,
-            },
-        }
-        r = self.http.put("/metadata/re/1.0.0", json=metadata)
+        r = self.http.put("/metadata/re/1.0.0", json=entity_metadata("re", fields))
         assert r.status_code == 200 and "errorCode" not in r.json(), r.text
 
     def insert(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
