@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 
 import pytest
 import re2
 
 from doppelgate.engine import Collection, InvalidFilter, QueryTimeout, RegexTimeout
-from doppelgate.engine.budget import _SORT_CHUNK, bounded, budget, check, paced_sort
+from doppelgate.engine.budget import (
+    _SORT_CHUNK,
+    bounded,
+    budget,
+    check,
+    paced_filter,
+    paced_sort,
+)
 
 RUNAWAY = "a" * 49  # (a|aa)+b needs about half an hour of backtracking on it
 
@@ -63,3 +72,21 @@ def test_budget_nests_and_expires() -> None:
 def test_bounded_rejects_malformed_patterns() -> None:
     with pytest.raises(ValueError):
         bounded("(a")
+
+
+async def test_a_cancelled_scan_stops_its_worker_thread() -> None:
+    calls = 0
+
+    def keep(item: int) -> bool:
+        nonlocal calls
+        calls += 1
+        time.sleep(0.001)  # about 5 s for the whole list
+        return False
+
+    items = list(range(5000))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(paced_filter(items, keep), 0.1)
+    await asyncio.sleep(0.1)  # the thread sees the stop within 16 items
+    seen = calls
+    await asyncio.sleep(0.2)
+    assert calls == seen < len(items)

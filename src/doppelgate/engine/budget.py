@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import heapq
 import os
 import re
@@ -99,8 +98,13 @@ async def paced_filter(items: list[Any], keep: Callable[[Any], bool]) -> list[An
             kept.append(item)
         if pacer.due():
             check()
-            rest = functools.partial(copy_context().run, _filter_rest, items, index + 1, keep)
-            kept += await asyncio.get_running_loop().run_in_executor(_SCANS, rest)
+            stop = threading.Event()
+            rest = copy_context().run, _filter_rest, items, index + 1, keep, stop
+            try:
+                kept += await asyncio.get_running_loop().run_in_executor(_SCANS, *rest)
+            except asyncio.CancelledError:  # e.g. the dialect's own timeout: the thread stops
+                stop.set()
+                raise
             break
     return kept
 
@@ -114,13 +118,17 @@ def _below_the_loop() -> None:
 _SCANS = ThreadPoolExecutor(4, "doppelgate-scan", initializer=_below_the_loop)
 
 
-def _filter_rest(items: list[Any], start: int, keep: Callable[[Any], bool]) -> list[Any]:
+def _filter_rest(
+    items: list[Any], start: int, keep: Callable[[Any], bool], stop: threading.Event
+) -> list[Any]:
     kept = []
     for n, item in enumerate(items[start:]):
         if keep(item):
             kept.append(item)
         if not n % 16:
             check()
+            if stop.is_set():
+                raise QueryTimeout("the request was cancelled")
     return kept
 
 
