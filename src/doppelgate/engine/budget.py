@@ -1,7 +1,7 @@
 """Time budgets: a per-operation deadline (MongoDB's maxTimeMS) and regexes that cannot run away.
 
-No request may hold the event loop: a scan longer than a few milliseconds goes on in a worker
-thread (at a lower CPU priority), sorts yield every few milliseconds, and both stop with
+No request may hold the event loop: a scan longer than a few milliseconds, or a sort of more
+than a thousand items, goes on in a worker thread (at a lower CPU priority), and stops with
 QueryTimeout past the deadline. A vendor regex runs on a linear-time engine (google-re2) where
 the dialect's syntax allows, else on the `regex` module with a time limit per match, so a
 backtracking pattern fails with RegexTimeout instead of freezing the process.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import os
 import re
 import threading
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from typing import Any, Protocol, TypeVar
 
+import re2
 import regex
 
 from .errors import QueryTimeout, RegexTimeout
@@ -31,10 +31,8 @@ T = TypeVar("T")
 
 DEFAULT_MAX_TIME_MS = 30_000
 MATCH_SLICE = 0.05  # seconds one regex match may hold the loop: linear patterns scan MBs in that
-YIELD_EVERY = 0.01  # seconds of scanning or sorting between two yields to the event loop
-# each yield lets the loop run for this long: a request waiting meanwhile needs several turns
-YIELD_GAP = 0.001
-_SORT_CHUNK = 8192  # a larger list is sorted in chunks, merged with yields
+SLICE = 0.01  # seconds a scan may hold the event loop before it moves to a worker thread
+_SORT_INLINE = 1000  # a longer list is sorted in a worker thread
 
 _deadline: ContextVar[float | None] = ContextVar("doppelgate_deadline", default=None)
 
@@ -71,44 +69,6 @@ def budget(max_time_ms: int | None) -> Iterator[None]:
         _deadline.reset(token)
 
 
-class Pacer:
-    """Checked once per work item: every few milliseconds, yield to the event loop and check
-    the deadline (the clock is read per item, as one item may cost up to a regex slice)."""
-
-    __slots__ = ("_since",)
-
-    def __init__(self) -> None:
-        self._since = time.monotonic()
-
-    def due(self) -> bool:
-        return time.monotonic() - self._since >= YIELD_EVERY
-
-    async def pause(self) -> None:
-        check()
-        await asyncio.sleep(YIELD_GAP)
-        self._since = time.monotonic()
-
-
-async def paced_filter(items: list[Any], keep: Callable[[Any], bool]) -> list[Any]:
-    """The items that `keep`: a scan longer than a slice goes on in a worker thread, so the
-    event loop stays free (stored documents are immutable: the thread reads them safely)."""
-    pacer, kept = Pacer(), []
-    for index, item in enumerate(items):
-        if keep(item):
-            kept.append(item)
-        if pacer.due():
-            check()
-            stop = threading.Event()
-            rest = copy_context().run, _filter_rest, items, index + 1, keep, stop
-            try:
-                kept += await asyncio.get_running_loop().run_in_executor(_SCANS, *rest)
-            except asyncio.CancelledError:  # e.g. the dialect's own timeout: the thread stops
-                stop.set()
-                raise
-            break
-    return kept
-
-
 def _below_the_loop() -> None:
     # the event loop's thread keeps the CPU first: a scan never slows down other requests
     with contextlib.suppress(OSError):
@@ -116,6 +76,37 @@ def _below_the_loop() -> None:
 
 
 _SCANS = ThreadPoolExecutor(4, "doppelgate-scan", initializer=_below_the_loop)
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args, stop)` in a scan thread, with this context's deadline; `stop` is set when
+    the awaiting request is cancelled (e.g. by a dialect's own timeout), for `work` to end."""
+    stop = threading.Event()
+    call = copy_context().run, work, *args, stop
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_SCANS, *call)
+    except asyncio.CancelledError:
+        stop.set()
+        raise
+
+
+def _go_on(stop: threading.Event) -> None:
+    check()
+    if stop.is_set():
+        raise QueryTimeout("the request was cancelled")
+
+
+async def paced_filter(items: list[Any], keep: Callable[[Any], bool]) -> list[Any]:
+    """The items that `keep`: a scan longer than a slice goes on in a worker thread, so the
+    event loop stays free (stored documents are immutable: the thread reads them safely)."""
+    kept, since = [], time.monotonic()
+    for index, item in enumerate(items):
+        if keep(item):
+            kept.append(item)
+        if time.monotonic() - since >= SLICE:
+            check()
+            return kept + await off_loop(_filter_rest, items, index + 1, keep)
+    return kept
 
 
 def _filter_rest(
@@ -126,35 +117,30 @@ def _filter_rest(
         if keep(item):
             kept.append(item)
         if not n % 16:
-            check()
-            if stop.is_set():
-                raise QueryTimeout("the request was cancelled")
+            _go_on(stop)
     return kept
 
 
 async def paced_sort(items: list[Any], key: Callable[[Any], Any], reverse: bool) -> list[Any]:
-    """A stable sort (as list.sort) that yields between slices; a long one meets the deadline."""
-    pacer = Pacer()
+    """A stable sort (as list.sort); a long one runs in a worker thread, within the deadline
+    while it computes the keys (the comparisons themselves cannot be interrupted)."""
+    if len(items) <= _SORT_INLINE:
+        return sorted(items, key=key, reverse=reverse)
+    check()
+    return await off_loop(_sort_rest, items, key, reverse)
+
+
+def _sort_rest(
+    items: list[Any], key: Callable[[Any], Any], reverse: bool, stop: threading.Event
+) -> list[Any]:
     keyed = []
-    for i in items:
-        keyed.append((key(i), i))
-        if pacer.due():
-            await pacer.pause()
-    if len(keyed) <= _SORT_CHUNK:
-        keyed.sort(key=_first, reverse=reverse)
-        return [i for _, i in keyed]
-    runs = []
-    for start in range(0, len(keyed), _SORT_CHUNK):
-        run = keyed[start : start + _SORT_CHUNK]
-        run.sort(key=_first, reverse=reverse)
-        runs.append(run)
-        await pacer.pause()
-    out = []
-    for _, item in heapq.merge(*runs, key=_first, reverse=reverse):  # stable across runs
-        out.append(item)
-        if pacer.due():
-            await pacer.pause()
-    return out
+    for n, item in enumerate(items):
+        keyed.append((key(item), item))
+        if not n % 256:
+            _go_on(stop)
+    keyed.sort(key=_first, reverse=reverse)
+    _go_on(stop)
+    return [item for _, item in keyed]
 
 
 async def sort_documents(
@@ -175,20 +161,58 @@ def _first(pair: tuple[Any, Any]) -> Any:
     return pair[0]
 
 
-class BoundedPattern:
-    """A backtracking pattern (the `regex` module) whose every match has a time limit."""
+_LINEAR_FLAGS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+# Python's \s also takes \v and \x1c-\x1f; `{,n}` is a quantifier in Python, text in RE2
+_UNANCHORED, _ANCHOR_BOTH = re2._re2.RE2.Anchor.UNANCHORED, re2._re2.RE2.Anchor.ANCHOR_BOTH
+_NO_MATCH = (-1, -1)
+_NOT_LINEAR = ("\\s", "\\S", "{,")
 
-    __slots__ = ("_compiled", "pattern")
+
+def _linear_twin(pattern: str, flags: int) -> Any:
+    """The pattern on RE2 when it means the same there for ASCII text not ending in a newline
+    (Python's `$` also matches before a final newline), else None."""
+    if flags & ~(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.UNICODE):
+        return None
+    if any(piece in pattern for piece in _NOT_LINEAR):
+        return None
+    inline = "".join(letter for flag, letter in _LINEAR_FLAGS.items() if flags & flag)
+    try:
+        return re2.compile(f"(?{inline}){pattern}" if inline else pattern, _RE2_OPTIONS)._regexp
+    except re2.error:  # backreferences, lookaround, verbose...: the bounded engine only
+        return None
+
+
+class BoundedPattern:
+    """A vendor pattern that cannot run away: on RE2 (linear time) where it means the same
+    there, else on the `regex` module with a time limit on every match. `search` and
+    `fullmatch` answer a true value when the text matches (a match object or True)."""
+
+    __slots__ = ("_compiled", "_linear", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self._compiled = regex.compile(pattern, flags)  # regex.error (a ValueError) when bad
+        self._linear = _linear_twin(pattern, flags)
 
     def _timeout(self) -> float:
-        check()
-        return min(MATCH_SLICE, remaining())
+        left = remaining()
+        if left <= 0:
+            raise QueryTimeout("operation exceeded its time limit")
+        return min(MATCH_SLICE, left)
+
+    def _on_re2(self, text: str, anchor: Any) -> bool | None:
+        """RE2's answer where it is Python's (ASCII text not ending in a newline), else None."""
+        if self._linear is None or not text.isascii() or text.endswith("\n"):
+            return None
+        data = text.encode()  # the raw matcher: the Python wrapper costs more than the match
+        return self._linear.Match(anchor, data, 0, len(data))[0] != _NO_MATCH
 
     def search(self, text: str) -> Any:
+        found = self._on_re2(text, _UNANCHORED)
+        if found is not None:
+            return found or None
         try:
             # concurrent: the GIL is released while matching (a scan's worker thread)
             return self._compiled.search(text, timeout=self._timeout(), concurrent=True)
@@ -196,6 +220,9 @@ class BoundedPattern:
             raise self._expired() from None
 
     def fullmatch(self, text: str) -> Any:
+        found = self._on_re2(text, _ANCHOR_BOTH)
+        if found is not None:
+            return found or None
         try:
             return self._compiled.fullmatch(text, timeout=self._timeout(), concurrent=True)
         except TimeoutError:

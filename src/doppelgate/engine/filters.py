@@ -2,8 +2,9 @@
 
 Supported: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex/$options $not $elemMatch $all $size
 and the top-level $and $or $nor. Anything else raises InvalidFilter on both backends.
-A `$regex` string runs on the `regex` module with a time limit per match (RegexTimeout past
-it); `$regex` also takes a compiled pattern object with a `search` method (google-re2's).
+A `$regex` string runs on RE2 where it means the same there, else on the `regex` module with a
+time limit per match (RegexTimeout past it: budget.bounded); `$regex` also takes a compiled
+pattern object with a `search` method (google-re2's).
 
 Extension (for lightblue's field-to-field comparisons and negative array indices): `$expr` at
 any query level, with these aggregation operators:
