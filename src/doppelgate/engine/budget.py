@@ -15,9 +15,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from typing import Any, Protocol, TypeVar
 
@@ -54,19 +53,25 @@ def check() -> None:
         raise QueryTimeout("operation exceeded its time limit")
 
 
-@contextmanager
-def budget(max_time_ms: int | None) -> Iterator[None]:
-    """Run the block under a deadline of `max_time_ms` (an enclosing earlier one still holds)."""
-    if not max_time_ms:
-        yield
-        return
-    mine = time.monotonic() + max_time_ms / 1000
-    outer = _deadline.get()
-    token = _deadline.set(mine if outer is None else min(outer, mine))
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+class budget:
+    """Run the block under a deadline of `max_time_ms` (an enclosing earlier one still holds).
+    A class, not a generator: it wraps every engine operation, so it must cost little."""
+
+    __slots__ = ("_max_time_ms", "_token")
+
+    def __init__(self, max_time_ms: int | None) -> None:
+        self._max_time_ms = max_time_ms
+        self._token: Any = None
+
+    def __enter__(self) -> None:
+        if self._max_time_ms:
+            mine = time.monotonic() + self._max_time_ms / 1000
+            outer = _deadline.get()
+            self._token = _deadline.set(mine if outer is None or mine < outer else outer)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _deadline.reset(self._token)
 
 
 def _below_the_loop() -> None:
@@ -99,6 +104,8 @@ def _go_on(stop: threading.Event) -> None:
 async def paced_filter(items: list[Any], keep: Callable[[Any], bool]) -> list[Any]:
     """The items that `keep`: a scan longer than a slice goes on in a worker thread, so the
     event loop stays free (stored documents are immutable: the thread reads them safely)."""
+    if len(items) <= 1:  # a look-up by key: nothing to pace
+        return [item for item in items if keep(item)]
     kept, since = [], time.monotonic()
     for index, item in enumerate(items):
         if keep(item):
