@@ -128,12 +128,14 @@ class DataStore:
             raise GigyaError(OBJECT_TOO_LARGE, "Object too large: data exceeds 512KB")
         if oid == "auto":  # the server generates it (spec §3)
             oid = uuid.uuid4().hex
-        for _ in range(MAX_ATTEMPTS):
-            schema = await load_schema(self.schemas, type_)
-            plan = await self._write(schema, type_, oid, uid, data, behavior)
-            if plan is not None:
-                await self._learn(type_, schema, plan)
-                return {"oid": oid}
+        # this process's stores of one object take turns: retries only for other processes
+        async with self.objects.exclusive(object_id(type_, oid, uid)):
+            for _ in range(MAX_ATTEMPTS):
+                schema = await load_schema(self.schemas, type_)
+                plan = await self._write(schema, type_, oid, uid, data, behavior)
+                if plan is not None:
+                    await self._learn(type_, schema, plan)
+                    return {"oid": oid}
         raise GigyaError(CONCURRENT_UPDATES, "Concurrent updates not allowed")
 
     async def _write(
