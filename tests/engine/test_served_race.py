@@ -22,6 +22,9 @@ from tests.mongodb.helpers import Served, database_name, serving_with
 from .test_served_budget import entity_metadata
 
 CLIENTS, CALLS = 50, 20
+# idle connections expire client-side before the server's 5 s keep-alive closes them: else a
+# request can go out on a connection the server is closing that instant (a ReadError)
+CLIENT_LIMITS = httpx.Limits(max_connections=CLIENTS, keepalive_expiry=2.0)
 API_KEY = "3_race"
 
 
@@ -55,7 +58,7 @@ def expected_values() -> set[str]:
 
 
 async def gigya_race(base: str) -> list[str]:
-    limits = httpx.Limits(max_connections=CLIENTS)
+    limits = CLIENT_LIMITS
     async with httpx.AsyncClient(base_url=f"{base}/gigya", timeout=120, limits=limits) as http:
 
         async def store(items: list[str]) -> dict[str, Any]:
@@ -76,7 +79,7 @@ async def gigya_race(base: str) -> list[str]:
 
 
 async def lightblue_race(base: str) -> list[str]:
-    limits = httpx.Limits(max_connections=CLIENTS)
+    limits = CLIENT_LIMITS
     base_url = f"{base}/lightblue/rest"
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as http:
         fields = {"name": {"type": "string"}, "log": {"type": "array", "items": {"type": "string"}}}
