@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
+from .controlextra import extra_routes
 from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
 from .metrics import Metrics
@@ -418,4 +419,5 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
         Route(f"{prefix}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{prefix}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/faults/{{fault_id}}", one_fault, methods=["DELETE"]),
+        *extra_routes(control.journal, set(control.dialects), prefix),
     ]

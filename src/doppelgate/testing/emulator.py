@@ -21,6 +21,7 @@ from ..control import Control
 from ..dialect import Dialect
 from ..engine import Engine
 from ..gateway import create_app
+from ..verify import Verdict, verify
 from .faults import Fault, FaultSpec, FaultState
 from .journal import Entry
 from .routing import VendorRouter
@@ -151,6 +152,45 @@ class Emulator:
         limit: int | None = None,
     ) -> list[Entry]:
         return self.control.journal.query(dialect, operation, tenant, status, limit)
+
+    def calls(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+    ) -> list[Entry]:
+        """The journaled calls of a dialect matching operation, tenant and status, oldest first."""
+        return self.control.journal.query(dialect, operation, tenant, status)
+
+    def assert_called(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+        times: int | None = None,
+    ) -> Verdict:
+        """AssertionError unless the call was made `times` times (None: at least once); the
+        message lists the near misses (same operation, another tenant or status)."""
+        verdict = verify(
+            self.control.journal, dialect, operation, tenant=tenant, status=status, times=times
+        )
+        if not verdict.ok:
+            raise AssertionError(verdict.message)
+        return verdict
+
+    def assert_not_called(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+    ) -> Verdict:
+        return self.assert_called(dialect, operation, tenant=tenant, status=status, times=0)
 
     def clear_journal(self) -> None:
         self.control.journal.clear()
