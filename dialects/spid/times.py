@@ -6,8 +6,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import time
 from zoneinfo import ZoneInfo
+
+from doppelgate import clock
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
 LIMIT = 2**53  # unix seconds are clamped to what every backend stores exactly
@@ -28,7 +29,7 @@ _FIRST_LAST = re.compile(r"^(first|last) day of\s+(.+)$")
 
 
 def now() -> int:
-    return int(time.time())
+    return int(clock.now())
 
 
 def show(stamp: int, zone: ZoneInfo) -> str:

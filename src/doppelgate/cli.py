@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
+    serve.add_argument("--id-seed", type=int, help="generate ids from this seed (repeatable runs)")
     ca = commands.add_parser(
         "ca",
         help="print the path of the local CA certificate (created on first use)",
