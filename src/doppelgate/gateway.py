@@ -217,7 +217,9 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(Deterministic, clock=control.clock, ids=control.ids),  # time and ids
+            Middleware(
+                Deterministic, clock=control.clock, ids=control.ids, control_prefix=CONTROL_PREFIX
+            ),
             Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),

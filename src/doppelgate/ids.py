@@ -38,9 +38,10 @@ class IdSource:
             )
         return found
 
-    def bind(self) -> tuple[Any, Any]:
-        """Make this the source of the current context (a request), with no dialect yet."""
-        return _source.set(self), _where.set(None)
+    def bind(self, seeded: bool = True) -> tuple[Any, Any]:
+        """Make this the source of the current context (a request), with no dialect yet;
+        `seeded=False`: random ids for this request (it must not shift the seeded sequence)."""
+        return _source.set(self if seeded else None), _where.set(None)
 
     @staticmethod
     def unbind(tokens: tuple[Any, Any]) -> None:
