@@ -101,6 +101,8 @@ def _main(argv: Sequence[str] | None) -> int:
         )
     if settings.tls_port is not None and settings.workers > 1:
         return fail("--tls-port serves from one process: use it with --workers 1")
+    if settings.id_seed is not None and settings.workers > 1:  # each would draw the same ids
+        return fail("--id-seed seeds one process's ids: use it with --workers 1")
     for path in settings.seed:  # unreadable or malformed seeds: before anything starts
         problem = check_seed(path)
         if problem is not None:
