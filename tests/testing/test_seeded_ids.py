@@ -130,3 +130,18 @@ async def test_object_ids_carry_the_clock(request: pytest.FixtureRequest) -> Non
     assert all(re.fullmatch(r"[0-9a-f]{24}", i) for i in drawn[0])
     assert int(drawn[0][0][:8], 16) == int(START.timestamp())
     assert new_id() != new_id()  # outside a request: random ObjectIds, as before
+
+
+async def test_each_tenant_has_its_own_generator(request: pytest.FixtureRequest) -> None:
+    """Another tenant's calls in between do not shift a tenant's generated ids."""
+
+    async def oid(emu: Emulator, api_key: str) -> str:
+        data = {"apiKey": api_key, "secret": SECRET, "type": "t", "oid": "auto", "data": "{}"}
+        async with emu.client("gigya") as gigya:
+            return str((await gigya.post("ds.store", data=data)).json()["oid"])
+
+    async with Emulator(id_seed=9) as alone:
+        first = await oid(alone, "3_a")
+    async with Emulator(id_seed=9) as shared:
+        other = await oid(shared, "3_b")
+        assert await oid(shared, "3_a") == first != other
