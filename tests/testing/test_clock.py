@@ -133,3 +133,14 @@ def test_the_pytest_fixture(doppelgate: Emulator, doppelgate_clock: SyncClock) -
         assert spid.get("/api/2/user/1/dataobject/k", headers=bearer).status_code == 401
     assert doppelgate_clock.now() == frozen + dt.timedelta(days=7)
     assert not doppelgate_clock.resume().frozen
+
+
+async def test_spid_yesterday_follows_the_clock(emu: Emulator) -> None:
+    async with emu.client("spid", headers={"Authorization": "Bearer app"}) as spid:
+        assert (await spid.post("/api/2/user/1/dataobject/k", data={"value": "v"})).is_success
+        await emu.clock.advance(dt.timedelta(hours=12))  # created on the 2nd; "yesterday": the 1st
+        listed = await spid.get("/api/2/dataobjects", params={"since": "yesterday"})
+        assert listed.status_code == 200 and len(listed.json()["data"]) == 1
+        await emu.clock.advance(dt.timedelta(days=3))  # "yesterday" is now the 4th
+        listed = await spid.get("/api/2/dataobjects", params={"since": "yesterday"})
+        assert listed.status_code == 404  # no objects: SPiD's documented 404 (spec §4)
