@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, NamedTuple
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from doppelgate import clock
 from doppelgate.dialect import request_id
 from doppelgate.limits import clip
 
@@ -136,7 +136,7 @@ class ObjectNotFound(Exception):
 def object_not_found(rid: str) -> Response:
     from .meta import NOT_FOUND_DETAIL, NOT_FOUND_TITLE
 
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    now = clock.utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
     body = ProblemBody(rid, False, now, NOT_FOUND_TITLE, NOT_FOUND_DETAIL, NOT_FOUND_DETAIL)
     headers = {"x-gs-request-id": rid, "x-request-id": rid}
     return Response(msgspec.json.encode(body), 404, headers, "application/json")  # status [I]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
+
+from doppelgate import ids
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 GSID = re.compile(r"^[0-9A-Z]{36}$")
@@ -37,7 +38,7 @@ def hashed(text: str, size: int) -> str:
 
 
 def random_suffix(size: int = 18) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(size))
+    return ids.choice(ALPHABET, size)
 
 
 def key_prefix(tenant: str, object_name: str) -> str:

@@ -4,9 +4,7 @@ several processes serving one data set share them."""
 
 from __future__ import annotations
 
-import time
-
-from doppelgate import ratelimit
+from doppelgate import clock, ratelimit
 from doppelgate.engine import Engine
 
 from .errors import RATE_LIMITED, GainsightError
@@ -17,7 +15,7 @@ DIALECT = "gainsight"
 
 def now() -> float:
     """The clock (tests replace it)."""
-    return time.time()
+    return clock.now()
 
 
 class RateLimiter:

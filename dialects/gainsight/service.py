@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from doppelgate import nesting
+from doppelgate import clock, nesting
 from doppelgate.engine import BackendUnavailable, Collection, Engine, EngineError
 
 from .auth import Caller
@@ -112,7 +112,7 @@ class DataService:
         ]
         if fresh or new_fields:
             await self.catalog.infer(schema.name, new_fields)
-        now = int(time.time() * 1000)
+        now = clock.now_ms()
         first = next_n(len(parsed))
         docs = []
         for i, p in enumerate(parsed):
@@ -183,7 +183,7 @@ class DataService:
             matched.append(ids)
         if schema.inferred and new_fields:
             await self.catalog.infer(schema.name, new_fields)
-        now = int(time.time() * 1000)
+        now = clock.now_ms()
         for (_, parsed), ids in zip(plans, matched, strict=True):
             to_set, to_unset = parsed.set_and_unset()
             update: dict[str, Any] = {"$set": {**to_set, **self._stamp(now, False)}}
@@ -229,7 +229,7 @@ class DataService:
         log = await self.catalog.get(DELETE_LOG_NAME)
         assert log is not None
         rows = self.rows(log)
-        now = int(time.time() * 1000)
+        now = clock.now_ms()
         await rows.delete({"DeletedOn": {"$lt": now - DELETE_LOG_DAYS * 86_400_000}})
         entry = {"RecordId": gsid, "DeletedOn": now, "ObjectName": schema.name}
         log_id = new_gsid(self.caller.tenant, DELETE_LOG_NAME)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 import msgspec
 from starlette.responses import Response
 
+from doppelgate import ids
+
 
 class Envelope(msgspec.Struct):
     result: bool
@@ -113,7 +115,7 @@ def request_uuid(request_id: str) -> str:
     try:
         return str(uuid.UUID(hex=request_id))
     except ValueError:
-        return str(uuid.uuid4())
+        return ids.uuid_text()
 
 
 def respond(envelope: Envelope | GatewayEnvelope, status_code: int) -> Response:

@@ -15,12 +15,12 @@ import hashlib
 import hmac
 import math
 import random
-import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import msgspec
 
+from doppelgate import clock
 from doppelgate.engine import DuplicateKey, Engine
 
 from .errors import (
@@ -208,7 +208,7 @@ class Authenticator:
             raise GigyaError(REQUEST_EXPIRED, "Request has expired: bad timestamp")
         if stamp > 1e11:  # npm `gigya` sends Date.now() milliseconds (spec §2)
             stamp /= 1000
-        if abs(time.time() - stamp) > self.options.timestampWindow:
+        if abs(clock.now() - stamp) > self.options.timestampWindow:
             raise GigyaError(REQUEST_EXPIRED, "Request has expired")
 
     def _signature_matches(self, secret: str, call: Call, path: str, given: str) -> bool:
@@ -230,7 +230,7 @@ class Authenticator:
     async def _use_nonce(self, api_key: str, user_key: str, nonce: str) -> None:
         """A nonce may be used once while its timestamp is valid (spec §2)."""
         nonces = self.engine.collection(DIALECT, api_key, NONCES)
-        now_ms = int(time.time() * 1000)
+        now_ms = clock.now_ms()
         expires = now_ms + int(2 * self.options.timestampWindow * 1000)
         try:
             await nonces.insert({"_id": f"{user_key}:{nonce}", "expires": expires})

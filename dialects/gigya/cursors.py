@@ -8,10 +8,9 @@ re-delivers its page; a cursor unused for `cursorTtl` seconds is gone.
 from __future__ import annotations
 
 import random
-import time
-import uuid
 from dataclasses import dataclass
 
+from doppelgate import clock, ids
 from doppelgate.engine import Collection
 
 from .errors import invalid
@@ -25,7 +24,7 @@ class CursorPage:
 
 
 def _now_ms() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 class Cursors:
@@ -34,7 +33,7 @@ class Cursors:
         self.ttl_ms = int(ttl_seconds * 1000)
 
     async def open(self, page: CursorPage) -> str:
-        cursor_id = uuid.uuid4().hex
+        cursor_id = ids.uuid_hex()
         await self.collection.insert(
             {
                 "_id": cursor_id,

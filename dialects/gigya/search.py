@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Callable
 from typing import Any
+
+from doppelgate import clock
 
 from .auth import Authenticator, query_signature
 from .cursors import CursorPage, Cursors
@@ -175,7 +176,7 @@ class Search:
             expires = int(exp)
         except ValueError:
             raise invalid("Invalid parameter value: expTime") from None
-        if time.time() * 1000 > expires:
+        if clock.now_ms() > expires:
             raise GigyaError(REQUEST_EXPIRED, "Request has expired: expTime passed")
         if self.auth.options.strict:
             secret = self.auth.secret_for(self.store.caller.api_key, "")

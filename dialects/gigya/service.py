@@ -22,10 +22,9 @@ cursors in "cursors", used nonces in "nonces".
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
+from doppelgate import clock, ids
 from doppelgate.engine import DuplicateKey, Engine
 
 from .auth import Caller
@@ -72,7 +71,7 @@ SCHEMA_MODES = ("full", "explicitOnly", "clientOnly")
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def required(call: Call, name: str) -> str:
@@ -127,7 +126,7 @@ class DataStore:
         if len((call.get("data") or "").encode()) > MAX_DATA_BYTES:
             raise GigyaError(OBJECT_TOO_LARGE, "Object too large: data exceeds 512KB")
         if oid == "auto":  # the server generates it (spec §3)
-            oid = uuid.uuid4().hex
+            oid = ids.uuid_hex()
         # this process's stores of one object take turns: retries only for other processes
         async with self.objects.exclusive(object_id(type_, oid, uid)):
             for _ in range(MAX_ATTEMPTS):

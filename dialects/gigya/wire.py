@@ -13,7 +13,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from doppelgate import nesting
+from doppelgate import clock, nesting
 from doppelgate.dialect import vendor_path
 
 API_VERSION = 2
@@ -117,7 +117,7 @@ class Call:
 
 def call_time(now: dt.datetime | None = None) -> str:
     """ISO-8601 UTC with milliseconds and `Z`, e.g. 2015-03-22T11:42:25.943Z (spec §1)."""
-    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    now = (now or clock.utcnow()).astimezone(dt.UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 

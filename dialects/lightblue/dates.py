@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from doppelgate import clock
+
 _DATE = re.compile(r"^(\d{4})(\d\d)(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})([+-])(\d\d)(\d\d)$")
 
 
@@ -27,7 +29,7 @@ def format_date(value: dt.datetime) -> str:
 
 
 def now() -> dt.datetime:
-    moment = dt.datetime.now(dt.UTC)
+    moment = clock.utcnow()
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

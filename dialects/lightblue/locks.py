@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from doppelgate import clock
 from doppelgate.engine import DuplicateKey, Engine
 
 from . import errors as E
@@ -24,7 +24,7 @@ class InvalidLock(Exception):
 
 
 def _now() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def _expiry(now: int, ttl: int | None) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
+
+from doppelgate import ids
 
 from . import errors as E
 from .dates import parse_date
@@ -147,4 +148,4 @@ def _date(value: Any) -> dt.datetime:
 
 
 def new_uid() -> str:
-    return str(uuid.uuid4())
+    return ids.uuid_text()

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import time
 from dataclasses import dataclass, replace
 
 from starlette.requests import Request
+
+from doppelgate import clock
 
 from .errors import (
     ENDPOINT_NOT_ALLOWED,
@@ -90,7 +91,7 @@ class Authenticator:
         return self._caller(clientId, userId)
 
     def _check(self, expires: float | None, scope: str) -> None:
-        if expires is not None and expires <= time.time():
+        if expires is not None and expires <= clock.now():
             raise OAuthFailure(EXPIRED_TOKEN, scope)
         required = self.options.requiredScope
         if required and required not in scope.split():

@@ -12,8 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import secrets
-import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -21,6 +19,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from doppelgate import clock, ids
 from doppelgate.engine import Collection, Engine
 
 from .options import SpidOptions
@@ -159,8 +158,8 @@ class Issuer:
         return str(found["userId"])
 
     async def _issue(self, clientId: str, userId: str, scope: str) -> Response:
-        now = int(time.time())
-        access, refresh = secrets.token_hex(20), secrets.token_hex(20)
+        now = int(clock.now())
+        access, refresh = ids.hex_id(40), ids.hex_id(40)
         record = {"clientId": clientId, "userId": userId, "scope": scope}
         await self._tokens().insert(
             {"_id": access, "kind": "access", "expires": now + EXPIRES_IN, **record}

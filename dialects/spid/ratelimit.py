@@ -4,9 +4,7 @@ the engine, so every worker and every doppelgate process sharing a database agre
 
 from __future__ import annotations
 
-import time
-
-from doppelgate import ratelimit
+from doppelgate import clock, ratelimit
 from doppelgate.engine import Engine
 
 from .errors import RATE_LIMITED, SpidError
@@ -27,7 +25,7 @@ class RateLimiter:
         period = self.options.ratePeriod
         limit = self.options.rate_limit(clientId)
         if limit <= 0:
-            return RequestLimit(reset=period - int(time.time()) % period, limit=0, remaining=0)
+            return RequestLimit(reset=period - int(clock.now()) % period, limit=0, remaining=0)
         window = await ratelimit.hit(self.engine, DIALECT, clientId, period)
         state = RequestLimit(reset=window.reset, limit=limit, remaining=max(limit - window.hits, 0))
         if window.hits > limit:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from zoneinfo import ZoneInfo
+
+from doppelgate import clock
 
 from .strtotime import strtotime
 
@@ -15,7 +16,7 @@ LIMIT = 2**53  # unix seconds are clamped to what every backend stores exactly
 
 
 def now() -> int:
-    return int(time.time())
+    return int(clock.now())
 
 
 def show(stamp: int, zone: ZoneInfo) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import ids
 
 logger = logging.getLogger("doppelgate.access")
 
@@ -81,7 +82,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         given = incoming_id(scope)
-        rid = given or uuid.uuid4().hex
+        rid = given or ids.uuid_hex()
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = rid
         status = 0

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
+    serve.add_argument("--id-seed", type=int, help="generate ids from this seed (repeatable runs)")
     ca = commands.add_parser(
         "ca",
         help="print the path of the local CA certificate (created on first use)",
@@ -108,6 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
         )
     if settings.tls_port is not None and settings.workers > 1:
         return fail("--tls-port serves from one process: use it with --workers 1")
+    if settings.id_seed is not None and settings.workers > 1:  # each would draw the same ids
+        return fail("--id-seed seeds one process's ids: use it with --workers 1")
     for path in settings.seed:  # unreadable or malformed seeds: before anything starts
         problem = check_seed(path)
         if problem is not None:

@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     lightblue_hosts: tuple[str, ...] = ()
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
+    id_seed: int | None = None  # generated ids from seeded generators (ids.py); None: random
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     config_file: str | None = None  # the TOML file these settings came from (set by loading)

@@ -24,9 +24,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .clock import clock_for
 from .config import Settings
+from .controlextra import extra_routes
 from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
+from .ids import IdSource, within
 from .metrics import Metrics
 from .testing.faults import Fault, Faults, FaultSpec
 from .testing.journal import Entry, Journal
@@ -139,6 +142,7 @@ class FaultLayer:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
+        within(self.dialect.name, state)  # ids drawn from here on: the dialect's (and tenant's)
         operation = self.namer(scope["method"], _vendor_path(scope))
         state["operation"] = operation
         seeding = state.get(SEED_MARK, False)  # seed calls neither fire nor draw
@@ -243,6 +247,8 @@ class Control:
         self.operations: dict[str, tuple[str, ...]] = {}  # per dialect: what faults may target
         self.metrics = Metrics(self.operations)
         self.app: ASGIApp | None = None  # the gateway, for seed calls (set by create_app)
+        self.clock = clock_for(engine)  # what every dialect's time reads (clock.py)
+        self.ids = IdSource(settings.id_seed)  # what generated ids come from (ids.py)
 
     def wrap(self, dialect: Dialect, routes: Sequence[BaseRoute], inner: ASGIApp) -> ASGIApp:
         """The fault layer around a dialect's router (inside its error boundary)."""
@@ -418,4 +424,5 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
         Route(f"{prefix}/journal", journal, methods=["GET", "DELETE"]),
         Route(f"{prefix}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/faults/{{fault_id}}", one_fault, methods=["DELETE"]),
+        *extra_routes(control, prefix),
     ]

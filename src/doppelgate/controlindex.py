@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import __version__
 from .control import Control
+from .controlextra import EXTRA_API
 from .engine import Engine
 from .metrics import CONTENT_TYPE
 
@@ -31,6 +32,7 @@ CONTROL_API: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("/faults/{fault_id}", ("DELETE",), "Remove one fault."),
     ("/openapi.json", ("GET",), "This API as an OpenAPI 3.1 document."),
     ("/metrics", ("GET",), "Prometheus metrics: requests, latency, faults fired, documents."),
+    *EXTRA_API,
 )
 
 

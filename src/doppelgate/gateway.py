@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
@@ -21,11 +20,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__
+from . import __version__, ids
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .control import Control
 from .controlindex import index_routes, unknown_control_path
+from .determinism import Deterministic
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
 from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
@@ -96,7 +96,7 @@ class ErrorBoundary:
             return
         state = scope.setdefault("state", {})
         # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
-        rid = state.get("request_id") or uuid.uuid4().hex
+        rid = state.get("request_id") or ids.uuid_hex()
         # in place: the control plane's journal (outside) reads the id and what routes noted
         state["request_id"] = rid
         started = False
@@ -226,6 +226,9 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(
+                Deterministic, clock=control.clock, ids=control.ids, control_prefix=CONTROL_PREFIX
+            ),
             Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),

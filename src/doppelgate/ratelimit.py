@@ -7,9 +7,9 @@ on one database agree on the count. One collection per (dialect, tenant), one do
 
 from __future__ import annotations
 
-import time
 from typing import NamedTuple
 
+from . import clock
 from .engine import Engine
 
 COLLECTION = "ratelimits"
@@ -25,7 +25,7 @@ async def hit(
 ) -> Window:
     """Count one request in the current `seconds`-long window (aligned to the epoch, so a minute
     window resets at :00 and a day window at 00:00 UTC)."""
-    moment = time.time() if now is None else now
+    moment = clock.now() if now is None else now
     number, into = divmod(int(moment), seconds)
     counters = engine.collection(dialect, tenant, COLLECTION)
     doc = await counters.find_one_and_update(

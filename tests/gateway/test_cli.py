@@ -20,7 +20,7 @@ import pytest
 
 from doppelgate import __version__
 from doppelgate.cli import main
-from doppelgate.config import SETTINGS_JSON_ENV, ConfigError, settings_to_json
+from doppelgate.config import SETTINGS_JSON_ENV, ConfigError, load_settings, settings_to_json
 from doppelgate.gateway import app_from_env
 from tests.processes import clean_env, command
 
@@ -195,3 +195,15 @@ def test_cli_start_up_does_not_import_pymongo() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_id_seed_with_several_workers_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """Workers seeded alike would hand two clients one generated id."""
+    args = ["serve", "--backend", "mongodb", "--workers", "2", "--id-seed", "7"]
+    assert main(args) == 2
+    assert "--id-seed" in capsys.readouterr().err
+
+
+def test_the_id_seed_comes_from_the_environment_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOPPELGATE_ID_SEED", "7")
+    assert load_settings({}).id_seed == 7

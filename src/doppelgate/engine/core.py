@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import msgspec
-from bson import ObjectId
 
+from .. import ids
 from .errors import DocumentTooLarge, InvalidDocument, InvalidFilter
 from .values import hash_key
 
@@ -74,7 +74,7 @@ def normalize_sort(sort: SortSpec | Mapping[str, int] | None) -> list[tuple[str,
 
 def new_id() -> str:
     """A fresh `_id`: ObjectId text, so both backends store the same kind of value."""
-    return str(ObjectId())
+    return ids.object_id()
 
 
 def encode(doc: Any) -> bytes:

@@ -8,19 +8,23 @@ async with Emulator() as emu:             # or `with Emulator() as emu:` in sync
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
+import msgspec
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from starlette.types import ASGIApp
 
+from ..clock import Clock, ClockView
 from ..config import Settings
 from ..control import Control
 from ..dialect import Dialect
 from ..engine import Engine
 from ..gateway import create_app
+from ..verify import Verdict, verify
 from .faults import Fault, FaultSpec, FaultState
 from .journal import Entry
 from .routing import VendorRouter
@@ -44,8 +48,11 @@ class Emulator:
         *,
         engine: Engine | None = None,
         dialects: Sequence[Dialect] | None = None,
+        id_seed: int | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings()
+        if id_seed is not None:  # generated ids from seeded generators (ids.py)
+            self.settings = msgspec.structs.replace(self.settings, id_seed=id_seed)
         self.app = create_app(self.settings, engine, dialects=dialects)
         self.engine: Engine = self.app.state.engine
         self.control: Control = self.app.state.control
@@ -152,6 +159,55 @@ class Emulator:
     ) -> list[Entry]:
         return self.control.journal.query(dialect, operation, tenant, status, limit)
 
+    def calls(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+    ) -> list[Entry]:
+        """The journaled calls of a dialect matching operation, tenant and status, oldest first."""
+        return self.control.journal.query(dialect, operation, tenant, status)
+
+    def assert_called(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+        times: int | None = None,
+    ) -> Verdict:
+        """AssertionError unless the call was made `times` times (None: at least once); the
+        message lists the near misses (same operation, another tenant or status)."""
+        verdict = verify(
+            self.control.journal, dialect, operation, tenant=tenant, status=status, times=times
+        )
+        if not verdict.ok:
+            raise AssertionError(verdict.message)
+        return verdict
+
+    def assert_not_called(
+        self,
+        dialect: str,
+        operation: str | None = None,
+        *,
+        tenant: str | None = None,
+        status: int | None = None,
+    ) -> Verdict:
+        return self.assert_called(dialect, operation, tenant=tenant, status=status, times=0)
+
+    @property
+    def clock(self) -> Clock:
+        """The server's clock: `await emu.clock.freeze(at)`, `.advance(seconds)`, `.resume()`,
+        `emu.clock.now()` (sync code: `emu.blocking.freeze_clock(...)` and so on)."""
+        return self.control.clock
+
+    def seed_ids(self, seed: int | None) -> None:
+        """Restart every id generator from `seed` (None: random ids again)."""
+        self.control.ids.reseed(seed)
+
     def clear_journal(self) -> None:
         self.control.journal.clear()
 
@@ -191,6 +247,15 @@ class Blocking:
 
     def restore(self, snapshot: Any) -> tuple[int, int]:
         return self._run(self._emu.restore, snapshot)
+
+    def freeze_clock(self, at: float | dt.datetime | None = None) -> ClockView:
+        return self._run(self._emu.clock.freeze, at)
+
+    def advance_clock(self, by: float | dt.timedelta) -> ClockView:
+        return self._run(self._emu.clock.advance, by)
+
+    def resume_clock(self) -> ClockView:
+        return self._run(self._emu.clock.resume)
 
 
 class SyncASGITransport(httpx.BaseTransport):

@@ -1,6 +1,8 @@
 """pytest fixtures (registered through the `pytest11` entry point `doppelgate`):
 
 - `doppelgate`: a fresh in-process Emulator per test (memory backend), entered for the test;
+- `doppelgate_clock`: that emulator's clock, frozen at the test's start: `.advance(seconds)`
+  moves it (token, cursor and lock expiry, rate-limit windows), `.resume()` lets it run;
 - `doppelgate_respx`: its respx router, active for the test: httpx clients (async or sync)
   calling the vendors' real hosts reach the emulator, and so do `requests` clients when the
   `responses` package is installed; other hosts pass through;
@@ -26,6 +28,7 @@ import pytest
 from ..config import Settings
 
 if TYPE_CHECKING:
+    from .clocks import SyncClock
     from .emulator import Emulator
     from .requests_routing import RequestsRouter
     from .routing import VendorRouter
@@ -49,6 +52,15 @@ def doppelgate(doppelgate_settings: Settings) -> Iterator[Emulator]:
 
     with Emulator(doppelgate_settings) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def doppelgate_clock(doppelgate: Emulator) -> SyncClock:
+    from .clocks import SyncClock
+
+    clock = SyncClock(doppelgate)
+    clock.freeze()
+    return clock
 
 
 @pytest.fixture
