@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import uvicorn
 
 HEALTH_PATH = "/_doppelgate/health"  # gateway.HEALTH_PATH, without importing the gateway early
+CONSOLE_PATH = "/_doppelgate/console"  # the web console (console/), read-only or off by setting
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
+    serve.add_argument(
+        "--console",
+        choices=["on", "read-only", "off"],
+        help="the web console at /_doppelgate/console (on); read-only also refuses control-plane "
+        "changes (shared servers)",
+    )
     ca = commands.add_parser(
         "ca",
         help="print the path of the local CA certificate (created on first use)",
@@ -165,6 +172,9 @@ def announce(settings: Settings, port: int, tls_port: int | None = None) -> None
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     base = f"http://{host}:{port}"
     lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
+    if settings.console != "off":
+        note = " (read-only)" if settings.console == "read-only" else ""
+        lines.append(f"{'console':<10} {base}{CONSOLE_PATH}{note}")
     lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
     lines.append(f"{'proxy':<10} {base} (HTTP_PROXY/HTTPS_PROXY for the vendor hosts)")
     ca = prepare_ca(settings)

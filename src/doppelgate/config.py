@@ -39,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
+    console: Literal["on", "read-only", "off"] = "on"  # the web console; read-only: shared servers
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 

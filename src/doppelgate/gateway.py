@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
+from .console import ReadOnlyControlPlane, console_routes
 from .control import Control
 from .dialect import Dialect, DialectContext, load_dialects
 from .engine import BackendUnavailable, Engine, create_engine
@@ -183,6 +184,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
+        *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
         *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
         Route("/{path:path}", unknown),
     ]
@@ -192,6 +194,7 @@ def create_app(
         middleware=[
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),
+            Middleware(ReadOnlyControlPlane, prefix=CONTROL_PREFIX, settings=settings),
         ],
         lifespan=lifespan,
     )
