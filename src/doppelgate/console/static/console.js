@@ -212,7 +212,7 @@ async function openEntry(seq) {
   if (!x) { $("j-request").textContent = "(not captured)"; $("j-response").textContent = ""; return; }
   const heads = (hs) => hs.map(([k, v]) => k + ": " + v).join("\n");
   const query = x.query ? "?" + x.query : "";
-  $("j-request").textContent = e.method + " " + e.path + query + "\nhost: " + e.host + "\n" + heads(x.request_headers) +
+  $("j-request").textContent = e.method + " " + e.path + query + "\n" + heads(x.request_headers) +
     "\n\n" + x.request_body + (x.request_truncated ? "\n… (truncated)" : "");
   $("j-response").textContent = e.status + "\n" + heads(x.response_headers) + "\n\n" + x.response_body +
     (x.response_truncated ? "\n… (truncated)" : "");
