@@ -19,6 +19,8 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.lightblue.helpers import country_metadata
+
 WAIT_S = 10
 RUN = uuid.uuid4().hex[:8]
 GIGYA_KEY = f"3_console{RUN}"
@@ -26,7 +28,6 @@ SPID_CLIENT = f"client-console{RUN}"
 GAINSIGHT_KEY = f"key-console{RUN}"
 LIGHTBLUE_USER = f"console{RUN}"
 LIGHTBLUE_AUTH = "Basic " + base64.b64encode(f"{LIGHTBLUE_USER}:pw".encode()).decode()
-ANYONE = {"find": ["anyone"], "insert": ["anyone"], "update": ["anyone"], "delete": ["anyone"]}
 
 
 def gigya(base: str, method: str, **params: Any) -> dict[str, Any]:
@@ -55,20 +56,7 @@ def store_everywhere(base: str) -> None:
         headers={"Accesskey": GAINSIGHT_KEY},
     )
     assert r.json()["result"] is True, r.text
-    metadata = {
-        "entityInfo": {
-            "name": "country",
-            "defaultVersion": "1.0.0",
-            "datastore": {"backend": "mongo", "datasource": "m", "collection": "country"},
-        },
-        "schema": {
-            "name": "country",
-            "version": {"value": "1.0.0", "changelog": "console test"},
-            "status": {"value": "active"},
-            "access": ANYONE,
-            "fields": {"name": {"type": "string"}},
-        },
-    }
+    metadata = country_metadata()
     headers = {"Authorization": LIGHTBLUE_AUTH}
     r = httpx.put(f"{base}/lightblue/rest/metadata/country/1.0.0", json=metadata, headers=headers)
     assert r.status_code == 200, r.text
@@ -178,7 +166,7 @@ def test_an_edit_in_the_console_reads_back_through_the_vendor_api(
     editor.clear()
     editor.send_keys("[1, 2]")
     click(browser, "#doc-save")
-    wait(browser, lambda d: "must be a JSON object" in text(d, "flash"), "the refusal")
+    wait(browser, lambda d: "400006" in text(d, "flash"), "Gigya's own refusal")
     assert gigya(served, "ds.get", type="notes", oid="n1")["data"]["stars_i"] == 5
     screenshot(browser, tmp_path / "data-edit.png")
 

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from .. import __version__
 from ..dialect import DialectContext
 from ..engine import EngineError
-from ..testing.capture import BODY_LIMIT
+from ..testing.capture import BODY_LIMIT, redact_text
 from ..testing.server import http_scope, run_asgi
 from ..testing.values import from_json, to_json
 from .catalogue import error_codes, operations
@@ -65,7 +65,7 @@ async def call_vendor(control: Control, dialect: str, call: VendorCall) -> Vendo
         decoded: Any = msgspec.json.decode(content)
     except msgspec.DecodeError:
         decoded = content.decode("utf-8", errors="replace")
-    sent = {"method": call.method, "path": full, "body": body.decode("utf-8", errors="replace")}
+    sent = {"method": call.method, "path": full, "body": redact_text(body.decode(errors="replace"))}
     return VendorAnswer(sent, status, decoded, ms)
 
 

@@ -94,7 +94,7 @@ class Gigya:
         return doc.get("data", {})
 
     def store(self, tenant: str, view: View, doc: Doc, body: Any) -> VendorCall:
-        form = {**self._key(tenant, doc), "data": _text(_object(body, "data"))}
+        form = {**self._key(tenant, doc), "data": _text(body)}  # Gigya itself checks it
         return VendorCall("POST", "ds.store", form={**form, "updateBehavior": "replace"})
 
     def template(self, view: View) -> Any:
