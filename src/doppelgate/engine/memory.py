@@ -5,7 +5,8 @@ Every operation runs without awaiting in between, so on one event loop each writ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,9 +125,7 @@ class MemoryCollection(Collection):
     ) -> list[Document]:
         project = compile_projection(projection)
         found = self._matching(filter)
-        for path, direction in reversed(normalize_sort(sort)):
-            parts, descending = split_path(path), direction < 0
-            found.sort(key=lambda d: sort_key(sort_value(d, parts, descending)), reverse=descending)
+        found = _ordered(found, normalize_sort(sort), skip + limit if limit else 0)
         found = found[skip : skip + limit if limit else None] if skip or limit else found
         return [clone(project(d) if project else d) for d in found]
 
@@ -389,3 +388,29 @@ class MemoryEngine(Engine):
 
 def _addr(address: Address) -> list[str]:
     return [address.dialect, address.tenant, address.name]
+
+
+def _ordered(found: list[Document], keys: list[tuple[str, int]], wanted: int) -> list[Document]:
+    """`found` in sort order (at least its first `wanted`, 0: all): one stable pass per key, last
+    key first; one key and a page of many matches take a top-k instead of a full sort."""
+    for path, direction in reversed(keys):
+        parts, descending = split_path(path), direction < 0
+        key = _string_key(found, parts) or _value_key(parts, descending)
+        if len(keys) == 1 and wanted and wanted * 8 < len(found):
+            # heapq's n-smallest/largest equal sorted(...)[:n], stably
+            return (heapq.nlargest if descending else heapq.nsmallest)(wanted, found, key=key)
+        found.sort(key=key, reverse=descending)
+    return found
+
+
+def _value_key(parts: tuple[str, ...], descending: bool) -> Callable[[Document], Any]:
+    return lambda d: sort_key(sort_value(d, parts, descending))
+
+
+def _string_key(found: list[Document], parts: tuple[str, ...]) -> Callable[[Document], Any] | None:
+    """A plain key when every match holds a string at a top-level field (an _id, say): MongoDB
+    orders strings as Python does (values.compare), without a comparison call per pair."""
+    if len(parts) != 1 or not all(type(d.get(parts[0])) is str for d in found):
+        return None
+    top = parts[0]
+    return lambda d: d[top]
