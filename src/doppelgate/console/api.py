@@ -181,19 +181,18 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         view = await console.view(dialect, tenant, q.get("collection", ""), q.get("target"))
         try:
             limit = min(max(int(q.get("limit") or PAGE), 1), MAX_PAGE)
+            offset = max(int(q.get("offset") or 0), 0)
             where = msgspec.json.decode(q["filter"]) if q.get("filter") else None
-            after = msgspec.json.decode(q["after"]) if q.get("after") else None
         except (ValueError, msgspec.DecodeError) as exc:
-            raise ConsoleError(f"limit is an integer, filter and after JSON: {exc}") from None
+            raise ConsoleError(f"limit and offset are integers, filter JSON: {exc}") from None
         terms = [t for t in (view.filter, from_json(where) if where else None) if t]
-        if after is not None:
-            terms.append({"_id": {"$gt": after}})  # keyset paging: no skip over 100,000 documents
         query = terms[0] if len(terms) == 1 else ({"$and": terms} if terms else None)
         coll = engine.collection(dialect, tenant, view.collection)
-        docs = await coll.find(query, sort=[("_id", 1)], limit=limit + 1)
-        more = len(docs) > limit
+        # one page in _id order, one more to know whether another follows: the engine sorts
+        # (a top-k in memory, an index walk in MongoDB), nothing else crosses into Python
+        docs = await coll.find(query, sort=[("_id", 1)], skip=offset, limit=limit + 1)
+        following = offset + limit if len(docs) > limit else None
         docs = docs[:limit]
-        following = docs[-1]["_id"] if more else None
         return _json({"documents": to_json(docs), "next": following})
 
     async def document(request: Request) -> Response:

@@ -89,7 +89,6 @@ function clearDocs() {
 }
 async function pickView(view) {
   state.view = view; state.pages = []; state.after = null;
-  $("docs-title").textContent = view.label + " (" + view.count + ")";
   $("schema-show").hidden = !(state.dialect === "gainsight" && view.vendor);
   $("docs-add").disabled = !view.vendor;
   await loadDocs(null);
@@ -100,8 +99,11 @@ async function loadDocs(after) {
   const v = state.view;
   const data = await call("GET", API + "/documents?" + qs({ dialect: state.dialect, tenant: state.tenant,
     collection: v.collection, target: v.target, filter: $("docs-filter").value.trim(),
-    after: after === null ? "" : JSON.stringify(after) }));
+    offset: after === null ? "" : after }));
   state.after = data.next;
+  const from = after || 0;
+  $("docs-title").textContent = v.label + " (" + v.count + "): " + (data.documents.length ?
+    (from + 1) + "–" + (from + data.documents.length) : "none");
   $("docs-next").disabled = data.next === null;
   const body = $("docs").tBodies[0];
   for (const doc of data.documents) {
