@@ -67,7 +67,7 @@ async def seed_one(http: httpx.AsyncClient, dialect: str) -> tuple[str, str]:
             headers={"Accesskey": "k1"},
         )
         assert r.json()["result"] is True, r.text
-        return "k1", "company"
+        return "k1", "Company"
     r = await http.put("/lightblue/rest/metadata/country/1.0.0", json=COUNTRY, headers=LB_AUTH)
     assert r.status_code == 200, r.text
     body = {"data": [{"objectType": "country", "name": "a"}]}

@@ -111,7 +111,7 @@ def browse_to(browser: webdriver.Chrome, dialect: str, tenant: str, view: str) -
     [
         ("gigya", GIGYA_KEY, "tracks", "Blue Train"),
         ("spid", SPID_CLIENT, "data objects", "ultramarine"),
-        ("gainsight", GAINSIGHT_KEY, "company", "Acme Anvils"),
+        ("gainsight", GAINSIGHT_KEY, "Company", "Acme Anvils"),
         ("lightblue", LIGHTBLUE_USER, "country", "Liechtenstein"),
     ],
 )

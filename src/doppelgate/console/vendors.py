@@ -5,6 +5,7 @@ collections hold vendor documents. Credentials are the permissive mode's: the te
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,7 +187,8 @@ class Gainsight:
         return {"accesskey": tenant}  # permissive: the key is the tenant
 
     async def views(self, engine: Engine, tenant: str, names: list[str]) -> list[View]:
-        names_of: dict[str, str] = {}
+        standard = importlib.import_module("doppelgate.dialects.gainsight.standard").CANONICAL
+        names_of: dict[str, str] = dict(standard)  # "company" -> "Company" (spec §0)
         if "objects" in names:
             for d in await engine.collection("gainsight", tenant, "objects").find(
                 projection={"name": 1}

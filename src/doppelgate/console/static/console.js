@@ -47,6 +47,7 @@ function select(container, el) {
 // -- tabs ------------------------------------------------------------------------------------
 function openTab() {
   const name = (location.hash || "#data").slice(1);
+  $("flash").textContent = ""; $("flash").className = "";
   for (const s of document.querySelectorAll(".tab")) s.classList.toggle("active", s.id === "tab-" + name);
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.tab === name);
   if (name === "faults") loadFaults();
