@@ -7,5 +7,6 @@ COPY dialects ./dialects
 RUN pip install --no-cache-dir . && useradd --system doppelgate
 USER doppelgate
 EXPOSE 8080
-# listen on all interfaces inside the container; the port mapping decides who can reach it
+# listen on all interfaces inside the container; the port mapping decides who can reach it.
+# The control plane then needs DOPPELGATE_CONTROL_TOKEN (else a random token is logged).
 CMD ["doppelgate", "serve", "--host", "0.0.0.0", "--port", "8080"]

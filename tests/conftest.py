@@ -11,8 +11,6 @@ same data file) whatever `mongo_url` points at.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import os
 import shutil
 import signal
@@ -30,14 +28,13 @@ import pytest
 from doppelgate.config import Settings
 from doppelgate.engine import Engine
 from doppelgate.gateway import create_app
+from tests import maven
 from tests.backends import BACKENDS, AppClient, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 WIRE_SERVER = ROOT / "tools" / "mongo-wire-server"
-JAR = WIRE_SERVER / "target" / "mongo-wire-server.jar"
 URL_ENV = "DOPPELGATE_TEST_MONGO_URL"
 
-BUILD_TIMEOUT_S = 600  # a cold build downloads Maven plugins and dependencies
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 15
 # the suite is short-lived: C1 compiles at once (C2 would still be warming up) and one GC thread
@@ -45,52 +42,9 @@ STOP_TIMEOUT_S = 15
 JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
 
 
-def _sources() -> list[Path]:
-    return [WIRE_SERVER / "pom.xml", *sorted((WIRE_SERVER / "src").rglob("*.java"))]
-
-
 def build_jar() -> Path:
-    """The wire server's jar for the current sources, built with Maven once.
-
-    Cached as target/mongo-wire-server-<hash of the sources>.jar: a server started from it keeps
-    its jar even if the sources change and another test run rebuilds (under a file lock).
-    """
-    digest = hashlib.sha256()
-    for path in _sources():
-        digest.update(path.relative_to(WIRE_SERVER).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    cached = JAR.with_name(f"mongo-wire-server-{digest.hexdigest()[:12]}.jar")
-    if cached.exists():
-        return cached
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        pytest.fail("Maven (mvn) is not installed: cannot build the MongoDB-wire server jar")
-    JAR.parent.mkdir(exist_ok=True)
-    with (JAR.parent / ".build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be building the same jar
-        if cached.exists():
-            return cached
-        failures = []
-        for args in ([mvn, "-q", "-o", "package"], [mvn, "-q", "package"]):  # offline first
-            try:
-                done = subprocess.run(
-                    args,
-                    cwd=WIRE_SERVER,
-                    capture_output=True,
-                    text=True,
-                    timeout=BUILD_TIMEOUT_S,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                failures.append(f"{' '.join(args)}: timed out after {BUILD_TIMEOUT_S} s")
-                continue
-            if done.returncode == 0 and JAR.exists():
-                partial = cached.with_suffix(".part")
-                shutil.copyfile(JAR, partial)
-                os.replace(partial, cached)
-                return cached
-            failures.append(f"{' '.join(args)}: exit {done.returncode}\n{done.stdout}{done.stderr}")
-    pytest.fail("cannot build the MongoDB-wire server jar:\n" + "\n".join(failures)[-4000:])
+    """The wire server's jar for the current sources, built with Maven once (tests/maven.py)."""
+    return maven.build_jar(WIRE_SERVER, "mongo-wire-server", "the MongoDB-wire server jar")
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found
+from .errors import fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 DIALECT = Dialect(
@@ -13,4 +13,5 @@ DIALECT = Dialect(
     internal_error=internal_error,
     not_found=not_found,
     fault_response=fault_response,
+    too_large=too_large,
 )

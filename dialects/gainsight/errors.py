@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from doppelgate.dialect import request_id
+from doppelgate.limits import clip
 
 from .wire import (
     Envelope,
@@ -113,7 +114,8 @@ class FieldFailure(Exception):
 
 def field_error(failure: FieldFailure, field_name: str, raw: Any) -> GainsightError:
     """The write call's one error: `<errorMessage> (<fieldName> = <raw value>).` (spec §1.2)."""
-    invalid = raw if failure.invalid is None else failure.invalid
+    raw = clip(raw)  # never the whole of a huge bad value, three times over
+    invalid = raw if failure.invalid is None else clip(failure.invalid)
     item = FieldError(failure.message, failure.code.code, field_name, invalid)
     data = WriteData(count=0, errors=[[RecordError(parsedValue=raw, errors=[item])]], records=None)
     desc = f"{failure.message} ({field_name} = {show(raw)})."
@@ -163,6 +165,14 @@ def not_found(request: Request) -> Response:
 
 def internal_error(request: Request, request_id: str) -> Response:
     return gateway_response(UNEXPECTED, request_uuid(request_id))
+
+
+def too_large(request: Request, limit: int) -> Response:
+    # a request-shape problem (GSOBJ_1002, README), with HTTP 413 for clients that look [inf]
+    error = GainsightError(
+        INVALID_FIELD._replace(status=413), f"{INVALID_FIELD.desc}. Body over {limit} bytes."
+    )
+    return error_response(error, request_uuid(request_id(request)))
 
 
 def fault_response(request: Request, code: str) -> Response:

@@ -2,8 +2,8 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found
-from .routes import routes
+from .errors import fault_response, internal_error, not_found, too_large
+from .routes import METHODS, routes
 
 DIALECT = Dialect(
     name="gigya",
@@ -14,4 +14,6 @@ DIALECT = Dialect(
     internal_error=internal_error,
     not_found=not_found,
     fault_response=fault_response,
+    too_large=too_large,
+    operations=tuple(METHODS),
 )

@@ -11,17 +11,29 @@ import base64
 import binascii
 import functools
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 PREFIX = "dgaes1:"  # marks an encrypted stored value; old plain data stays readable (spec §6)
 
 
 class Cipher:
+    """AES-SIV under a tenant's key; `cryptography` (16 MB) loads only when a value is encrypted
+    or decrypted, so sites without `encrypt` fields never import it."""
+
     def __init__(self, master: bytes) -> None:
-        self._siv = AESSIV(hashlib.sha512(master).digest())  # 64 bytes: AES-256-SIV
+        self._master = master
+        self._aead: AESSIV | None = None
+
+    @property
+    def _siv(self) -> AESSIV:
+        if self._aead is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+            self._aead = AESSIV(hashlib.sha512(self._master).digest())  # 64 bytes: AES-256-SIV
+        return self._aead
 
     @classmethod
     def for_tenant(cls, configured_key: str, api_key: str) -> Cipher:
@@ -34,6 +46,8 @@ class Cipher:
         """The plaintext; anything not ours (or tampered with) comes back unchanged."""
         if not stored.startswith(PREFIX):
             return stored
+        from cryptography.exceptions import InvalidTag
+
         try:
             blob = base64.b64decode(stored[len(PREFIX) :], validate=True)
             return self._siv.decrypt(blob, None).decode()

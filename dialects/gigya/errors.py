@@ -160,6 +160,12 @@ def not_found(request: Request) -> Response:
     return error_response(request, request_id(request), NOT_FOUND, f"Method not found: {method}")
 
 
+def too_large(request: Request, limit: int) -> Response:
+    # the whole request over doppelgate's body limit: the vendor's size error (spec §7) [inf]
+    details = f"Object too large: request body over {limit} bytes"
+    return error_response(request, request_id(request), OBJECT_TOO_LARGE, details)
+
+
 def fault_response(request: Request, code: str) -> Response:
     """An injected fault (doppelgate's control plane): any code of the catalogue, e.g. 403048."""
     number = int(code) if code.strip().isdigit() else 0

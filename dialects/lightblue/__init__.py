@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found
+from .errors import fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 
@@ -21,5 +21,6 @@ DIALECT = Dialect(
     internal_error=internal_error,
     not_found=not_found,
     fault_response=fault_response,
+    too_large=too_large,
     configured_hosts=configured_hosts,
 )

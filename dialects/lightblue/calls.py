@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from doppelgate.limits import clip
+
 from . import errors as E
 from .errors import LightblueError
 from .schema import Schema
@@ -65,7 +67,7 @@ class Outcome:
         self.errors.append(exc.wire(self.context))
 
     def data_error(self, data: Any, errors: list[Error]) -> None:
-        self.data_errors.append(DataError(data, errors))
+        self.data_errors.append(DataError(clip(data), errors))  # a huge document: cut short
 
     def status(self) -> str:
         if self.errors:

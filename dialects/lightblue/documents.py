@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from doppelgate.engine.core import new_id
+from doppelgate.limits import clip
 
 from . import errors as E
 from .errors import LightblueError
@@ -153,7 +154,8 @@ def _check_object(
 
 def _error(code: str, msg: str, path: list[str], constraint: str, context: str) -> Error:
     where = ".".join(path)
-    return Error(errorCode=code, msg=msg, context=f"{context}/{where}/{constraint}")
+    # the bad value as msg: a prefix of it at most (doppelgate.limits.clip)
+    return Error(errorCode=code, msg=str(clip(msg)), context=f"{context}/{where}/{constraint}")
 
 
 def _check(
@@ -196,20 +198,28 @@ def _check(
 def _check_element_identity(
     field: Field, value: list[Any], path: list[str], errors: list[Error], context: str
 ) -> None:
+    """ArrayElementIdChecker: each element-identity field is required in every element and
+    unique; a duplicate's msg is the value as text (§6)."""
     if field.items is None or field.items.type != "object":
         return
     keys = [n for n, f in field.items.fields.items() if f.constraints.get("element-identity")]
-    if not keys:
-        return
-    seen: set[str] = set()
-    for e in value:
-        if isinstance(e, dict):
-            key = show([e.get(k) for k in keys])
-            if key in seen:
+    for key in keys:
+        seen: set[str] = set()
+        for i, e in enumerate(value):
+            if not isinstance(e, dict):
+                continue
+            where = [*path, str(i), key]
+            if e.get(key) is None:
                 errors.append(
-                    _error(E.DUPLICATE_ARRAY_ELEMENT_ID, key, path, "element-identity", context)
+                    _error(E.REQUIRED, ".".join(where), where, "element-identity", context)
                 )
-            seen.add(key)
+                continue
+            text = show(e[key])
+            if text in seen:
+                errors.append(
+                    _error(E.DUPLICATE_ARRAY_ELEMENT_ID, text, where, "element-identity", context)
+                )
+            seen.add(text)
 
 
 def numbers_out(node: Field, value: Any) -> Any:

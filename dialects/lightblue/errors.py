@@ -87,7 +87,7 @@ ILL_FORMED_METADATA = "metadata:IllFormedMetadata"
 INVALID_TYPE = "metadata:InvalidType"
 DUPLICATE_FIELD = "metadata:DuplicateField"
 METADATA_INVALID_ENUM = "metadata:InvalidEnum"
-NOT_SUPPORTED = "metadata:NotSupported"  # dependencies on the Mongo back end [inf]
+NO_METADATA = "ERR_NO_METADATA"  # roles of an entity without (default) metadata (§2.4)
 
 # HTTP status of a data-service response, by its first top-level error (spec §1.4)
 HTTP_STATUS: dict[str, int] = {
@@ -153,10 +153,20 @@ def internal_error(request: Request, request_id: str) -> Response:
 
 def not_found(request: Request) -> Response:
     # JAX-RS answers an unmatched path with 404; the body shape is our choice [inf]
-    msg = f"Could not find resource for {request.method} {vendor_path(request)}"
+    return rest_error(
+        request, f"Could not find resource for {request.method} {vendor_path(request)}", 404
+    )
+
+
+def too_large(request: Request, limit: int) -> Response:
+    # the servlet container's 413, in the REST layer's error shape [inf]
+    return rest_error(request, f"Request body over {limit} bytes", 413)
+
+
+def rest_error(request: Request, msg: str, status: int) -> Response:
     if is_metadata(request):
-        return respond(Error(errorCode=METADATA_REST_ERROR, msg=msg), 404)
-    return respond(FailedCall([Error(errorCode=REST_ERROR, msg=msg)]), 404)
+        return respond(Error(errorCode=METADATA_REST_ERROR, msg=msg), status)
+    return respond(FailedCall([Error(errorCode=REST_ERROR, msg=msg)]), status)
 
 
 def fault_response(request: Request, code: str) -> Response:

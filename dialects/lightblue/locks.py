@@ -9,6 +9,7 @@ from doppelgate.engine import DuplicateKey, Engine
 
 from . import errors as E
 from .errors import LightblueError
+from .values import INT64
 
 DEFAULT_TTL_MS = 3_600_000  # 1 h (§1.1)
 LOCKS = "_locks"
@@ -18,11 +19,20 @@ class InvalidLock(Exception):
     """Release/count/ping of a lock the caller does not hold (§1.1)."""
 
     def __init__(self, resource: str) -> None:
-        super().__init__(f"InvalidLockException: {resource}")
+        # lightblue-rest reports the Java exception's toString() (§1.1)
+        super().__init__(f"com.redhat.lightblue.extensions.synch.InvalidLockException: {resource}")
 
 
 def _now() -> int:
     return int(time.time() * 1000)
+
+
+def _expiry(now: int, ttl: int | None) -> int:
+    """When a lock taken now with this ttl expires; the ttl is a Java long (§1.1), the expiry
+    stays within 64 bits (a ttl that would overflow it means "never", not an internal error)."""
+    if ttl is not None and not -INT64 <= ttl < INT64:
+        raise LightblueError(E.REST_ERROR, f"ttl {ttl} is not a long")
+    return min(now + (ttl if ttl and ttl > 0 else DEFAULT_TTL_MS), INT64 - 1)
 
 
 class Locks:
@@ -43,14 +53,14 @@ class Locks:
 
     async def acquire(self, domain: str, caller: str, resource: str, ttl: int | None) -> bool:
         key = self._key(domain, resource)
-        life = ttl if ttl and ttl > 0 else DEFAULT_TTL_MS
+        _expiry(0, ttl)  # a bad ttl fails before any lock is touched
         for _ in range(20):
             doc = await self.coll.find_one({"_id": key})
             now = _now()
             if doc is None:
                 try:
                     await self.coll.insert(
-                        {"_id": key, "caller": caller, "count": 1, "expires": now + life}
+                        {"_id": key, "caller": caller, "count": 1, "expires": _expiry(now, ttl)}
                     )
                     return True
                 except DuplicateKey:
@@ -59,7 +69,7 @@ class Locks:
             if live and doc["caller"] != caller:
                 return False
             count = doc["count"] + 1 if live else 1
-            new = {"caller": caller, "count": count, "expires": now + life}
+            new = {"caller": caller, "count": count, "expires": _expiry(now, ttl)}
             result = await self.coll.update(
                 {"_id": key, "caller": doc["caller"], "count": doc["count"]}, {"$set": new}
             )
@@ -81,6 +91,5 @@ class Locks:
 
     async def ping(self, domain: str, caller: str, resource: str, ttl: int | None = None) -> bool:
         doc = await self._held(domain, caller, resource)
-        life = ttl if ttl and ttl > 0 else DEFAULT_TTL_MS
-        await self.coll.update({"_id": doc["_id"]}, {"$set": {"expires": _now() + life}})
+        await self.coll.update({"_id": doc["_id"]}, {"$set": {"expires": _expiry(_now(), ttl)}})
         return True

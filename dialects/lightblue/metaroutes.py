@@ -19,7 +19,8 @@ from . import errors as E
 from .access import caller_of
 from .errors import LightblueError
 from .metastore import MetadataStore
-from .wire import respond
+from .schema import Schema
+from .wire import Error, respond
 
 Handler = Callable[[MetadataStore, Request], Awaitable[Any]]
 _EMPTY = object()
@@ -89,65 +90,82 @@ async def remove(store: MetadataStore, request: Request) -> Any:
     return _EMPTY
 
 
+OPERATIONS = ("find", "insert", "update", "delete")
+FIELD_OPERATIONS = ("find", "insert", "update")
+
+
 async def roles(store: MetadataStore, request: Request) -> Any:
-    """Roles per operation from the (default) version's access lists (§1.2)."""
+    """Per role, the `entity` and `entity.field` paths each operation grants (§1.2), as
+    lightblue-mongo's getAccess: an entity without metadata (no default version) is a dataError
+    `{"name": ...}`; status PARTIAL when some failed, ERROR when nothing was found."""
     p = request.path_params
-    entities = [p["entity"]] if "entity" in p else await store.entity_names()
+    if "entity" in p:
+        entities, version = [p["entity"]], p.get("version")
+    else:
+        entities, version = await store.entity_names(), None  # every default version
     found: dict[str, dict[str, list[str]]] = {}
+
+    def grant(access: dict[str, Any], ops: tuple[str, ...], path: str) -> None:
+        for op in ops:
+            for role in access.get(op) or []:
+                found.setdefault(role, {}).setdefault(op, []).append(path)
+
     errors = []
     for name in entities:
         try:
-            meta = await store.metadata(name, p.get("version") or "default")
-        except LightblueError:
-            errors.append({"data": name, "errors": [{"errorCode": "ERR_NO_METADATA"}]})
+            schema = Schema(await store.metadata(name, version or "default"))
+        except LightblueError as exc:
+            data = {"name": name, **({"version": version} if version else {})}
+            msg = f"Could not get metadata for given input. Error message: {exc}"
+            errors.append({"data": data, "errors": [Error(errorCode=E.NO_METADATA, msg=msg)]})
             continue
-        access = meta["schema"].get("access") or {}
-        for op in ("find", "insert", "update", "delete"):
-            for role in access.get(op) or []:
-                found.setdefault(role, {o: [] for o in ("find", "insert", "update", "delete")})
-                found[role][op].append(name)
-    processed = [{"role": role, **ops} for role, ops in sorted(found.items())]
-    body: dict[str, Any] = {"status": "COMPLETE", "modifiedCount": 0, "matchCount": 0}
-    body["processed"] = processed
+        grant(schema.access, OPERATIONS, name)
+        for field in schema.walk():
+            grant(field.access, FIELD_OPERATIONS, f"{name}.{field.path}")
+    status = "ERROR" if not found else "PARTIAL" if errors else "COMPLETE"
+    body: dict[str, Any] = {"status": status, "modifiedCount": 0, "matchCount": 0}
+    if found:
+        body["processed"] = [{"role": role, **ops} for role, ops in sorted(found.items())]
     if errors:
         body["dataErrors"] = errors
     return body
 
 
 async def diff(store: MetadataStore, request: Request) -> Any:
-    """GET /{e}/{v1}/diff/{v2}: `{"-path": old, "+path": new}` per changed leaf (§1.2)."""
+    """GET /{e}/{v1}/diff/{v2}: lightblue's JsonCompare deltas (§1.2): a changed value is
+    `{"-path": old, "+path": new}`, an added or removed field or element one delta holding
+    the whole node."""
     p = request.path_params
-    old = _leaves(await store.metadata(p["entity"], p["version"]))
-    new = _leaves(await store.metadata(p["entity"], p["other"]))
-    deltas = []
-    for path in [*old, *(k for k in new if k not in old)]:
-        if path in old and path in new and old[path] == new[path]:
-            continue
-        delta = {}
-        if path in old:
-            delta[f"-{path}"] = old[path]
-        if path in new:
-            delta[f"+{path}"] = new[path]
-        deltas.append(delta)
-    return deltas
+    old = await store.metadata(p["entity"], p["version"])
+    new = await store.metadata(p["entity"], p["other"])
+    return _deltas(old, new, "")
 
 
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_leaves(item, f"{path}.{key}" if path else key))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for i, item in enumerate(value):
-            out.update(_leaves(item, f"{path}.{i}"))
-        return out
-    return {path: value}
+def _deltas(old: Any, new: Any, path: str) -> list[dict[str, Any]]:
+    def at(key: str | int) -> str:
+        return f"{path}.{key}" if path else str(key)
+
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key, value in old.items():
+            out += _deltas(value, new[key], at(key)) if key in new else [{f"-{at(key)}": value}]
+        return out + [{f"+{at(key)}": value} for key, value in new.items() if key not in old]
+    if isinstance(old, list) and isinstance(new, list):
+        out = []
+        for i, (a, b) in enumerate(zip(old, new, strict=False)):
+            out += _deltas(a, b, at(i))
+        out += [{f"-{at(i)}": v} for i, v in enumerate(old) if i >= len(new)]
+        return out + [{f"+{at(i)}": v} for i, v in enumerate(new) if i >= len(old)]
+    return [] if old == new and type(old) is type(new) else [{f"-{path}": old, f"+{path}": new}]
 
 
 async def dependencies(store: MetadataStore, request: Request) -> Any:
-    raise LightblueError(E.NOT_SUPPORTED, "dependencies")  # Mongo back end (§1.2)
+    """lightblue-mongo's getDependencies throws UnsupportedOperationException, which
+    GetDependenciesCommand reports as rest-metadata:RestError with its trail (§1.2)."""
+    p = request.path_params
+    trail = "/".join(["GetDependenciesCommand", *(p[k] for k in ("entity", "version") if k in p)])
+    msg = "java.lang.UnsupportedOperationException: Not supported yet."
+    raise LightblueError(E.METADATA_REST_ERROR, msg, trail)
 
 
 def _wrapper(ctx: DialectContext) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:

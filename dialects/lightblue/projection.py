@@ -30,7 +30,7 @@ class Rule:
     include: bool
     recursive: bool = False
     range: tuple[int, int | None] | None = None
-    match: Callable[[Any], bool] | None = None
+    match: Callable[[Any, list[str]], bool] | None = None  # (document, element path)
     project: Projection | None = None
     sort: list[tuple[str, int]] | None = None
 
@@ -43,6 +43,16 @@ def _pattern(path: Any, base: list[str], spec: Any) -> list[str]:
     if not isinstance(path, str) or not path:
         raise LightblueError(E.INVALID_PROJECTION, show(spec))
     return ["*" if is_index(s) else s for s in absolute(path, base)]
+
+
+def _flag(spec: dict[str, Any], key: str, default: bool) -> bool:
+    """A boolean, or a number read as one (Jackson's asBoolean: 1 is true, ProjectionTest)."""
+    value = spec.get(key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    raise LightblueError(E.INVALID_PROJECTION, show(spec))
 
 
 def _covers(pattern: list[str], path: list[str]) -> bool:
@@ -62,26 +72,28 @@ def _above(pattern: list[str], path: list[str]) -> bool:
 
 
 class Projection:
-    """A compiled projection; `make_filter(query, array)` makes an element `match` predicate."""
+    """A compiled projection; `make_filter(query, array)` makes an element `match` predicate.
+
+    Paths while applying are concrete (indices, not `*`): a `match` is a query on the whole
+    document at one element, and the patterns' `*` covers any index.
+    """
 
     def __init__(
         self,
         spec: Any,
-        make_filter: Callable[[Any, list[str]], Callable[[Any], bool]] | None = None,
+        make_filter: Callable[[Any, list[str]], Callable[[Any, list[str]], bool]] | None = None,
         make_sort: Callable[[Any, list[str]], list[tuple[str, int]]] | None = None,
         base: list[str] | None = None,
     ) -> None:
         self.base = base or []
+        self.root: Doc = {}  # the document being projected (what a `match` is tested on)
         specs = spec if isinstance(spec, list) else [spec]
         self.rules = [self._rule(s, make_filter, make_sort) for s in specs]
 
     def _rule(self, spec: Any, make_filter: Any, make_sort: Any) -> Rule:
         if not isinstance(spec, dict) or "field" not in spec:
             raise LightblueError(E.INVALID_PROJECTION, show(spec))
-        include = spec.get("include", True)
-        recursive = spec.get("recursive", False)
-        if not isinstance(include, bool) or not isinstance(recursive, bool):
-            raise LightblueError(E.INVALID_PROJECTION, show(spec))
+        include, recursive = _flag(spec, "include", True), _flag(spec, "recursive", False)
         pattern = _pattern(spec["field"], self.base, spec)
         rule = Rule(pattern, include, recursive)
         if "range" in spec or "match" in spec:
@@ -126,6 +138,7 @@ class Projection:
     # -- applying ----------------------------------------------------------------------------
 
     def apply(self, doc: Doc) -> Doc:
+        self.root = doc
         out = self._object(doc, list(self.base))
         return dates_to_text(out if out is not None else {})
 
@@ -144,8 +157,10 @@ class Projection:
         decision, rule = self.decide(path, container)
         if decision == EXCLUDE:
             return None, False
-        if rule is not None and rule.is_array_rule:
-            return self._array_rule_apply(value, rule)
+        named = rule is not None and (rule.is_array_rule or not rule.recursive)
+        array_rules = [r for r in self.rules if r.is_array_rule and _covers(r.pattern, path)]
+        if named and array_rules:  # not decided by a recursive or explicit exclusion rule
+            return self._array_rules_apply(value, array_rules, path)
         if not container:
             return value, decision == INCLUDE
         inner = self._object(value, path) if isinstance(value, dict) else self._array(value, path)
@@ -155,44 +170,67 @@ class Projection:
 
     def _array(self, items: list[Any], path: list[str]) -> list[Any]:
         out = []
-        for item in items:
-            found, keep = self._node(item, [*path, "*"])
+        for i, item in enumerate(items):
+            found, keep = self._node(item, [*path, str(i)])
             if keep:
                 out.append(found)
         return out
 
-    def _array_rule_apply(self, value: Any, rule: Rule) -> tuple[Any, bool]:
-        if not isinstance(value, list):
-            return None, False
-        if not rule.include:
-            return None, False
+    def _chosen(self, rule: Rule, value: list[Any], path: list[str]) -> list[int]:
+        """The indices an array rule's range or match selects."""
         if rule.range is not None:
             start, end = rule.range
             start = max(start, 0)
             if end is not None and (end < start or end < 0):
-                return None, False  # §4: to < from or negative to -> array omitted
-            kept = value[start : None if end is None else end + 1]
-        else:
-            assert rule.match is not None
-            kept = [e for e in value if rule.match(e)]
-        if rule.sort:
-            for field, direction in reversed(rule.sort):
+                return []  # §4: to < from or negative to -> nothing selected
+            return list(range(len(value)))[start : None if end is None else end + 1]
+        assert rule.match is not None
+        return [i for i in range(len(value)) if rule.match(self.root, [*path, str(i)])]
+
+    def _array_rules_apply(
+        self, value: Any, rules: list[Rule], path: list[str]
+    ) -> tuple[Any, bool]:
+        """The elements the array rules keep. One include rule: its selection, in its sort
+        order. Several (or an exclusion): per element the last rule that decides it wins; an
+        include rule decides what it selects, an exclude rule decides every element (excluding
+        what it selects, keeping the rest whole) (ProjectorTest.include_then_exclude_626)."""
+        if not isinstance(value, list):
+            return None, False
+        if len(rules) == 1 and rules[0].include:
+            rule = rules[0]
+            kept = [(i, value[i], rule.project) for i in self._chosen(rule, value, path)]
+            for field, direction in reversed(rule.sort or []):
                 parts = split_path(field)
                 kept = sorted(
                     kept,
-                    key=lambda e: sort_key(sort_value(e, parts, direction < 0)),
+                    key=lambda e: sort_key(sort_value(e[1], parts, direction < 0)),
                     reverse=direction < 0,
                 )
+        else:
+            selections = [set(self._chosen(rule, value, path)) for rule in rules]
+            kept = []
+            for i, e in enumerate(value):
+                for rule, chosen in zip(reversed(rules), reversed(selections), strict=True):
+                    if not rule.include:
+                        if i not in chosen:
+                            kept.append((i, e, None))
+                        break
+                    if i in chosen:
+                        kept.append((i, e, rule.project))
+                        break
         if not kept:
             return None, False  # an empty selection emits nothing (§4)
-        assert rule.project is not None
-        inner = rule.project
-        out = []
-        for e in kept:
-            if isinstance(e, dict):
-                out.append(inner._object(e, list(inner.base)))
-            else:
-                found, keep = inner._node(e, list(inner.base))
-                if keep:
-                    out.append(found)
-        return out, True
+        return [self._element(e, [*path, str(i)], inner) for i, e, inner in kept], True
+
+    def _element(self, e: Any, element: list[str], inner: Projection | None) -> Any:
+        """One kept element through its rule's `project` (None: the whole element)."""
+        if inner is None:
+            return e
+        inner.root = self.root
+        if isinstance(e, dict):
+            return inner._object(e, element)
+        found, keep = inner._node(e, element)
+        if not keep and not isinstance(e, list):
+            # a simple element is its own only field: `*` names it (ProjectionTest)
+            keep = inner.decide([*element, "*"], False)[0] == INCLUDE
+        return e if found is None or not keep else found

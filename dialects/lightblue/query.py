@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from doppelgate.engine.filters import compile_condition, compile_filter, is_operator_doc
+from doppelgate.engine.filters import compile_filter, is_operator_doc
 
 from . import errors as E
 from .comparisons import compare_fields, kind_of, many
@@ -38,6 +38,7 @@ IN_OPS = {"$in": "$in", "$nin": "$nin", "$not_in": "$nin"}
 CONTAINS = {"$any": "$in", "$all": "$all", "$none": "$nin"}
 REGEX_FLAGS = {"caseInsensitive": "i", "extended": "x", "multiline": "m", "dotall": "s"}
 Filter = dict[str, Any]
+ElementTest = Callable[[Any, list[str]], bool]  # (whole document, concrete element path)
 
 
 def engine_path(steps: list[str]) -> str:
@@ -48,9 +49,15 @@ def engine_path(steps: list[str]) -> str:
 class Query:
     """Translates one request's expressions against one entity version."""
 
-    def __init__(self, schema: Schema, readable: Callable[[Field], bool] | None = None) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        readable: Callable[[Field], bool] | None = None,
+        context: list[str] | None = None,
+    ) -> None:
         self.schema = schema
         self.readable = readable  # a field the caller may not find fails the query (§2.4)
+        self.context = context or []  # where relative paths start (an array element)
 
     def filter(self, query: Any) -> Filter:
         """The whole request filter: the query ANDed with objectType = entity (§3)."""
@@ -94,21 +101,32 @@ class Query:
             raise LightblueError(E.INVALID_QUERY, show(q))  # not expressible on a value
         return condition
 
-    def element_predicate(self, q: Any, array: list[str]) -> Callable[[Any], bool]:
-        """`element_filter` as a test of one element (array projection `match`, $foreach)."""
-        spec = self.element_filter(q, array)
-        if is_operator_doc(spec):
-            condition = compile_condition(spec)
-            return lambda e: condition([e])
-        predicate = compile_filter(spec)
-        return lambda e: isinstance(e, dict) and predicate(e)
+    def element_predicate(self, q: Any, array: list[str]) -> ElementTest:
+        """A query on one element of `array` (array projection `match`, `$foreach`), tested
+        on the whole document: the full query language, paths relative to the element, `$parent`
+        upward, `rfield`s. Translated once per concrete element path, which fixes the indices.
+        """
+        if self.schema.field(array).type != "array":
+            raise LightblueError(E.INVALID_FIELD, ".".join(array))  # an element query needs one
+        sample = ["0" if s == "*" else s for s in [*array, "*"]]
+        Query(self.schema, self.readable, sample).translate(q, [])  # errors before any document
+        compiled: dict[tuple[str, ...], Callable[[Any], bool]] = {}
+
+        def test(root: Any, element: list[str]) -> bool:
+            key = tuple(element)
+            if key not in compiled:
+                spec = Query(self.schema, self.readable, element).translate(q, [])
+                compiled[key] = compile_filter(spec)
+            return compiled[key](root)
+
+        return test
 
     # -- paths -------------------------------------------------------------------------------
 
     def _resolve(self, path: Any, base: list[str], code: str, q: Any) -> tuple[list[str], Field]:
         if not isinstance(path, str) or not path:
             raise LightblueError(code, show(q))
-        steps = absolute(path, base)
+        steps = absolute(path, base or self.context)
         field = self.schema.field(steps)
         if self.readable is not None and not self.readable(field):
             raise LightblueError(E.NO_ACCESS, field.path)
@@ -121,18 +139,22 @@ class Query:
         return engine_path(steps[len(base) :])
 
     def _operand(self, steps: list[str], base: list[str], q: Any) -> Any:
-        """A path as an aggregation operand: `a.-1.b` is $arrayElemAt of `$a.b` at -1 (§3)."""
+        """A path as an aggregation operand: `a.1.b` is $arrayElemAt of `$a.b` at 1 (§3).
+
+        The field path without its index steps maps over the arrays it crosses, one nesting
+        level per array, so the indices apply to it outermost first.
+        """
         if base:
             raise LightblueError(E.INVALID_QUERY, show(q))  # $expr runs on whole documents
-        negative = _negative(steps)
-        if not negative:
+        indices = [int(s) for s in steps if is_index(s)]
+        if not indices:
             return f"${engine_path(steps)}"
-        at = negative[0]
-        rest = steps[at + 1 :]
-        if len(negative) > 1 or any(is_index(s) or s == "*" for s in steps if s != steps[at]):
-            raise LightblueError(E.INVALID_QUERY, show(q))  # one negative index, nothing else
-        array = ".".join(steps[:at] + rest)
-        return {"$arrayElemAt": [f"${array}", int(steps[at])]}
+        if "*" in steps:
+            raise LightblueError(E.INVALID_QUERY, show(q))  # indices and `*` in one operand
+        operand: Any = f"${'.'.join(s for s in steps if not is_index(s))}"
+        for index in indices:
+            operand = {"$arrayElemAt": [operand, index]}
+        return operand
 
     def _at_index(self, steps: list[str], base: list[str], op: str, value: Any, q: Any) -> Filter:
         """A value comparison through a negative index, as an aggregation expression."""
@@ -203,6 +225,8 @@ class Query:
         return {"$expr": compare_fields(op, left, many(field, steps), right, many(rfield, rsteps))}
 
     def _regex(self, q: dict[str, Any], base: list[str]) -> Filter:
+        if "case_insensitive" in q and "caseInsensitive" not in q:  # lightblue-core's spelling
+            q = {("caseInsensitive" if k == "case_insensitive" else k): v for k, v in q.items()}
         allowed = {"field", "regex", *REGEX_FLAGS}
         pattern = q.get("regex")
         if not set(q) <= allowed or not isinstance(pattern, str):
@@ -210,8 +234,8 @@ class Query:
         steps, _ = self._resolve(q["field"], base, E.INVALID_REGEX, q)
         options = ""
         for key, letter in REGEX_FLAGS.items():
-            flag = q.get(key, False)
-            if not isinstance(flag, bool):
+            flag = q.get(key, False)  # a number reads as Jackson's asBoolean (RegexEvaluatorTest)
+            if not isinstance(flag, bool | int):
                 raise LightblueError(E.INVALID_REGEX, show(q))
             options += letter if flag else ""
         cond: Filter = {"$regex": pattern}
@@ -241,6 +265,66 @@ class Query:
             return self._some_element(steps, base, {"$nin": cast_values}, q)
         return {self._local(steps, base, q): {op: cast_values}}
 
+    # -- elemMatch as an expression (operands outside the element) ---------------------------
+
+    def _some_element_expr(self, q: Any, array: list[str], whole: Any) -> Any:
+        """Some element of `array` satisfies `q`: not every element fails it ($map over the
+        array with the element as `$$elem`; paths outside the element read the document)."""
+        element = [*array, "*"]
+        test = self._element_expr(q, element)
+        failing = {
+            "$map": {
+                "input": {"$ifNull": [self._operand(array, [], whole), []]},
+                "as": "elem",
+                "in": {"$not": [test]},
+            }
+        }
+        return {"$not": [{"$allElementsTrue": [failing]}]}
+
+    def _element_operand(self, steps: list[str], element: list[str], q: Any) -> Any:
+        if steps[: len(element)] != element:
+            return self._operand(steps, [], q)
+        rest = steps[len(element) :]
+        if any(is_index(s) or s == "*" for s in rest):
+            raise LightblueError(E.INVALID_QUERY, show(q))  # arrays inside the element
+        return ".".join(["$$elem", *rest])
+
+    def _element_expr(self, q: Any, element: list[str]) -> Any:
+        if not isinstance(q, dict) or not q:
+            raise LightblueError(E.INVALID_QUERY, show(q))
+        first = next(iter(q))
+        if first == "$not" and len(q) == 1:
+            return {"$not": [self._element_expr(q["$not"], element)]}
+        if first in ("$and", "$all", "$or", "$any") and len(q) == 1:
+            if not isinstance(q[first], list) or not q[first]:
+                raise LightblueError(E.INVALID_LOGICAL, show(q))
+            op = "$and" if first in ("$and", "$all") else "$or"
+            return {op: [self._element_expr(p, element) for p in q[first]]}
+        op = q.get("op") if isinstance(q.get("op"), str) else ""
+        allowed = ({"field", "op", "rvalue"}, {"field", "op", "rfield"}, {"field", "op", "values"})
+        if set(q) not in allowed or (op not in OPS and op not in IN_OPS):
+            raise LightblueError(E.INVALID_QUERY, show(q))  # regex, arrays: not as expressions
+        steps, field = self._resolve(q["field"], element, E.INVALID_COMPARISON, q)
+        left = {"$ifNull": [self._element_operand(steps, element, q), None]}
+        if "rfield" in q:
+            rsteps, rfield = self._resolve(q["rfield"], element, E.INVALID_COMPARISON, q)
+            right = {"$ifNull": [self._element_operand(rsteps, element, q), None]}
+            if op in IN_OPS:
+                found = {"$in": [left, {"$ifNull": [right, []]}]}
+                return found if IN_OPS[op] == "$in" else {"$not": [found]}
+            return compare_fields(OPS[op], left, many(field, steps), right, many(rfield, rsteps))
+        if op in IN_OPS:
+            values = q.get("values")
+            if not isinstance(values, list) or any(isinstance(v, dict | list) for v in values):
+                raise LightblueError(E.INVALID_COMPARISON, show(q))
+            found = {"$in": [left, [cast(field, v) for v in values]]}
+            return found if IN_OPS[op] == "$in" else {"$not": [found]}
+        self._check_comparable(field, OPS[op], q["rvalue"])
+        value, mongo_op = cast(field, q["rvalue"]), OPS[op]
+        if mongo_op in ("$eq", "$ne"):
+            return {mongo_op: [left, value]}
+        return {"$and": [{"$gt": [left, None]}, {mongo_op: [left, value]}]}  # needs a value
+
     # -- arrays ------------------------------------------------------------------------------
 
     def _array(self, q: dict[str, Any], base: list[str]) -> Filter:
@@ -251,6 +335,8 @@ class Query:
         if "elemMatch" in q:
             if set(q) != {"array", "elemMatch"}:
                 raise LightblueError(E.INVALID_ARRAY_COMPARISON, show(q))
+            if _has_rfield(q["elemMatch"]):  # operands beyond the element: an expression
+                return {"$expr": self._some_element_expr(q["elemMatch"], steps, q)}
             inner = self.element_filter(q["elemMatch"], steps)
             return {path: {"$elemMatch": inner}}
         contains = q.get("contains")
@@ -262,6 +348,18 @@ class Query:
             raise LightblueError(E.INVALID_ARRAY_COMPARISON, show(q))
         cast_values = [cast(field.items, v) for v in values]
         return {path: {CONTAINS[contains]: cast_values}}
+
+
+def _has_rfield(q: Any) -> bool:
+    """An `rfield` anywhere but inside a nested array expression (which handles its own)."""
+    if not isinstance(q, dict):
+        return False
+    if "rfield" in q:
+        return True
+    parts = next(iter(q.values()), None) if len(q) == 1 else None
+    if isinstance(parts, list):  # $and/$or
+        return any(_has_rfield(p) for p in parts)
+    return isinstance(parts, dict) and _has_rfield(parts)  # $not
 
 
 def _negative(steps: list[str]) -> list[int]:

@@ -19,12 +19,8 @@ PARENT = "$parent."
 
 
 def references(schema: Schema) -> list[Field]:
-    """Reference fields outside arrays (where `$parent` is one object)."""
-    out = []
-    for field in schema.walk():
-        if field.type == "reference" and "*" not in split(field.path):
-            out.append(field)
-    return out
+    """Reference fields, also inside object arrays (`a.*.ref`: one join per element)."""
+    return [field for field in schema.walk() if field.type == "reference"]
 
 
 def projected(field: Field, projection: Any) -> bool:
@@ -78,18 +74,26 @@ async def join(schema: Schema, projection: Any, docs: list[Doc], find: Finder) -
         doc = dict(doc)
         for field in fields:
             steps = split(field.path)
-            holder = _holder(doc, steps[:-1])
-            if holder is not None:
+            for holder in _holders(doc, steps[:-1]):  # `$parent` is the holding object
                 holder[steps[-1]] = await find(field, holder)
         out.append(doc)
     return out
 
 
-def _holder(doc: Doc, steps: list[str]) -> Doc | None:
-    node: Any = doc
-    for step in steps:
-        if not isinstance(node, dict) or not isinstance(node.get(step), dict):
-            return None
-        node[step] = dict(node[step])
-        node = node[step]
-    return node if isinstance(node, dict) else None
+def _holders(node: Any, steps: list[str]) -> list[Doc]:
+    """The objects at `steps` (`*` crosses every element), copied on the way so the join
+    does not change the caller's documents."""
+    if not steps:
+        return [node] if isinstance(node, dict) else []
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        return [h for item in node for h in _holders(item, rest)] if isinstance(node, list) else []
+    if not isinstance(node, dict) or not isinstance(node.get(step), dict | list):
+        return []
+    child = node[step]
+    node[step] = (
+        [dict(e) if isinstance(e, dict) else e for e in child]
+        if isinstance(child, list)
+        else dict(child)
+    )
+    return _holders(node[step], rest)

@@ -73,6 +73,14 @@ def streamed(body: Envelope | FailedCall) -> bytes:
     return b"".join(parts)
 
 
+LOCK_COMMANDS = {  # lightblue-rest's command per operation, named in the error trail
+    "acquire": "AcquireCommand",
+    "release": "ReleaseCommand",
+    "count": "GetLockCountCommand",
+    "ping": "LockPingCommand",
+}
+
+
 def data_routes(ctx: DialectContext) -> list[Route]:
     options = _options(ctx)
 
@@ -130,14 +138,20 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         return respond(body, status)
 
     async def lock(request: Request) -> Response:
+        """Lock calls; a failure is `{"errors":[...],"status":"ERROR"}` with a trail
+        `rest/<Command>/<resource>`, as lightblue-rest's CallStatus renders it (§1.1)."""
         caller = caller_of(request, options)
         locks = Locks(ctx.engine, caller.tenant, options.get("lockingDomains"))
         p = request.path_params
+
+        def failed(error: LightblueError, trail: str = "rest") -> Response:
+            return respond(FailedCall([error.wire(trail)]), 500)
+
         if request.method == "POST":
             try:
                 spec = msgspec.json.decode(await request.body(), type=LockRequest)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                return respond(Error(errorCode=E.REST_ERROR, msg=str(exc)), 500)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                return failed(LightblueError(E.REST_ERROR, "Error parsing lock request"))
             op, args, ttl = spec.operation, (spec.domain, spec.callerId, spec.resourceId), spec.ttl
         else:
             ttl_text = request.query_params.get("ttl")
@@ -145,6 +159,9 @@ def data_routes(ctx: DialectContext) -> list[Route]:
             args = (p["domain"], p["caller"], p["resource"])
             op = {"PUT": "acquire", "DELETE": "release", "GET": "count"}[request.method]
             op = "ping" if request.url.path.endswith("/ping") else op
+        if op not in LOCK_COMMANDS:
+            return failed(LightblueError(E.REST_ERROR, "Error parsing lock request"))
+        trail = f"rest/{LOCK_COMMANDS[op]}/{args[2]}"
         try:
             if op == "acquire":
                 result: bool | int = await locks.acquire(*args, ttl)
@@ -152,14 +169,12 @@ def data_routes(ctx: DialectContext) -> list[Route]:
                 result = await locks.release(*args)
             elif op == "count":
                 result = await locks.count(*args)
-            elif op == "ping":
-                result = await locks.ping(*args)
             else:
-                return respond(Error(errorCode=E.REST_ERROR, msg=f"operation {op}"), 500)
-        except InvalidLock as exc:  # the Java client matches this text (§1.1)
-            return respond(Error(errorCode=E.REST_ERROR, msg=str(exc)), 500)
+                result = await locks.ping(*args)
+        except InvalidLock as exc:  # the Java client matches `.*InvalidLockException: (.+)`
+            return failed(LightblueError(E.REST_ERROR, str(exc)), trail)
         except LightblueError as exc:
-            return respond(exc.wire(), 500)
+            return failed(exc, trail)
         return respond(LockResult(result))
 
     async def health(request: Request) -> Response:

@@ -193,30 +193,42 @@ class Updater:
         field = self._field(steps)
         if field.type != "array":
             raise LightblueError(E.INVALID_ARRAY_UPDATE, path)
-        array = _get(doc, steps)
-        if not isinstance(array, list):
-            return
-        target = ".".join(steps)
-        if selector == "$all":
-            chosen = list(range(len(array)))
-            element_filter = None
-        else:
-            element_filter = self.query.element_filter(selector, steps)
-            matches = self.query.element_predicate(selector, steps)
-            chosen = [i for i, e in enumerate(array) if matches(e)]
-        if nested == "$remove":
-            if element_filter is None:
-                apply_update(doc, {"$set": {target: []}}, inserting=False)
-            elif chosen:
-                apply_update(doc, {"$pull": {target: element_filter}}, inserting=False)
-            return
-        for i in chosen:
-            for op in check_shape(nested):
-                self._op(doc, op, [*steps, str(i)])
+        matches = None if selector == "$all" else self.query.element_predicate(selector, steps)
+        for concrete in _expand(doc, steps):  # `x.*.y`: every nested array (update.md)
+            self.touched.append(concrete)
+            array = _get(doc, concrete)
+            if not isinstance(array, list):
+                continue
+            chosen = [
+                i for i in range(len(array)) if matches is None or matches(doc, [*concrete, str(i)])
+            ]
+            if nested == "$remove":
+                if chosen:
+                    gone = set(chosen)
+                    rest = [e for i, e in enumerate(array) if i not in gone]
+                    apply_update(doc, {"$set": {".".join(concrete): rest}}, inserting=False)
+                continue
+            for i in chosen:
+                for op in check_shape(nested):
+                    self._op(doc, op, [*concrete, str(i)])
 
 
 def changed(old: Doc, new: Doc, steps: list[str]) -> bool:
     return bool(_get(old, steps) != _get(new, steps))
+
+
+def _expand(doc: Any, steps: list[str]) -> list[list[str]]:
+    """The concrete paths a path with `*` steps names in `doc` (one per existing element)."""
+    if "*" not in steps:
+        return [steps]
+    at = steps.index("*")
+    array = _get(doc, steps[:at])
+    if not isinstance(array, list):
+        return []
+    out: list[list[str]] = []
+    for i in range(len(array)):
+        out += _expand(doc, [*steps[:at], str(i), *steps[at + 1 :]])
+    return out
 
 
 def _get(doc: Any, steps: list[str]) -> Any:

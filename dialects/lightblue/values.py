@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -53,8 +54,11 @@ def cast(field: Field, value: Any) -> Any:
             if isinstance(value, dict | list):
                 raise ValueError
             return "true" if value is True else "false" if value is False else str(value)
-        if kind == "integer":
-            return _integer(value)
+        if kind == "integer":  # IntegerType: a number's longValue(), a boolean 1/0
+            number = _long(value)
+            if not -INT64 <= number < INT64:  # a Java long: 2**64 is a bad value, not a crash
+                raise OverflowError(number)
+            return number
         if kind == "biginteger":  # beyond 64 bits: kept as its decimal text (§7)
             number = _integer(value)
             return number if -INT64 <= number < INT64 else str(number)
@@ -81,10 +85,23 @@ def _integer(value: Any) -> int:
     return int(value) if isinstance(value, int) else int(str(value).strip())
 
 
+def _long(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float | Decimal):
+        if not (-INT64 <= value < INT64):
+            raise ValueError(value)  # beyond a Java long
+        return int(value)  # truncated toward zero, as Java's longValue()
+    return _integer(value)
+
+
 def _double(value: Any) -> float:
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise ValueError
-    return float(value) if isinstance(value, int | float | Decimal) else float(str(value).strip())
+    number = float(value) if isinstance(value, int | float | Decimal) else float(str(value).strip())
+    if not math.isfinite(number):  # 1e400: JSON has no Infinity to give back
+        raise ValueError(value)
+    return number
 
 
 def _decimal(value: Any) -> Decimal:
@@ -112,6 +129,8 @@ def number_out(field: Field, value: Any) -> Any:
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if isinstance(value, int | float | Decimal):  # BooleanType: intValue() != 0
+        return int(value) != 0
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise ValueError

@@ -62,6 +62,11 @@ def paged(out: Outcome, bounds: Bounds) -> None:
     out.processed, out.versions = out.processed[skip:end], out.versions[skip:end]
 
 
+def with_new_id(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with a generated `_id` first, replacing an absent or null one (§5)."""
+    return {"_id": new_id(), **{k: v for k, v in doc.items() if k != "_id"}}
+
+
 class Writes(DataService):
     # -- preparing one document --------------------------------------------------------------
 
@@ -135,8 +140,8 @@ class Writes(DataService):
         coll = self.collection(schema)
         out.processed = []
         for raw, (doc, errors) in zip(raws, prepared, strict=True):
-            if doc.get("_id") is None:
-                doc = {"_id": new_id(), **doc}  # 24-hex ObjectId text (§5)
+            if doc.get("_id") is None:  # absent or null: 24-hex ObjectId text (§5)
+                doc = with_new_id(doc)
             await fill(schema, doc, self.store.coll)
             errors += self._checked(schema, doc, out, "insert")
             if errors:
@@ -177,7 +182,7 @@ class Writes(DataService):
                     out.data_error(raw, [err])
                     continue
                 if doc.get("_id") is None:
-                    doc = {"_id": new_id(), **doc}  # the store's id for an upserted document
+                    doc = with_new_id(doc)  # the store's id for an upserted document
                 await fill(schema, doc, self.store.coll)
                 errors = self._checked(schema, doc, out, "insert")
                 if errors:

@@ -35,6 +35,7 @@ NO_OBJECT_FOR_KEY = (400, "Could not find any data object for the provided key")
 USER_NOT_ALLOWED = (403, "Token is not authorized to access this user")
 KEY_TOO_LONG = (400, "The key can not be longer than 255 bytes")  # [inf] spec §7.9
 VALUE_TOO_LONG = (400, "The value can not be longer than 65535 bytes")  # [inf] spec §7.9
+REQUEST_TOO_LARGE = (413, "Request Entity Too Large")  # [inf]: over doppelgate's body limit
 INTERNAL_ERROR = (500, "Internal server error.")  # [inf]: the vendor's 500 text is undocumented
 
 FALLBACK_404 = Route(name="Fallback - 404", url="/api/*", controller="Api/2/Utility.notFound")
@@ -105,6 +106,14 @@ def internal_error(request: Request, request_id: str) -> Response:
     route = Route(name="", url=vendor_path(request), controller="")
     code, text = INTERNAL_ERROR
     return respond(error_container(code, f"{text} (request {request_id})", route))
+
+
+def too_large(request: Request, limit: int) -> Response:
+    route = Route(name="", url=vendor_path(request), controller="")
+    code, text = REQUEST_TOO_LARGE
+    return respond(
+        error_container(code, f"{text}: the body can not be larger than {limit} bytes", route)
+    )
 
 
 def fault_response(request: Request, code: str) -> Response:

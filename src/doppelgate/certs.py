@@ -24,17 +24,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-CA_CERT = "ca.pem"
+from .config import CA_CERT, default_ca_dir
+
 CA_KEY = "ca-key.pem"
 CA_NAME = "doppelgate local CA"
 CA_YEARS = 10
 LEAF_DAYS = 397  # browsers and JDKs refuse server certificates valid for longer than 398 days
 CONTEXTS_KEPT = 512  # issued hosts kept in memory (each a key, a certificate and an SSLContext)
-
-
-def default_ca_dir() -> Path:
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "doppelgate" / "ca"
 
 
 class LocalCA:

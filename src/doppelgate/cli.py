@@ -7,18 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import SETTINGS_JSON_ENV, ConfigError, Settings, load_settings, settings_to_json
-
-if TYPE_CHECKING:
-    import socket
-
-    import uvicorn
-
-HEALTH_PATH = "/_doppelgate/health"  # gateway.HEALTH_PATH, without importing the gateway early
-CONSOLE_PATH = "/_doppelgate/console"  # the web console (console/), read-only or off by setting
+from .config import ConfigError, Settings, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
     )
     serve.add_argument(
+        "--insecure-control-plane",
+        action="store_true",
+        default=None,
+        help="on a non-loopback --host without control_token: leave /_doppelgate/ open to anyone",
+    )
+    serve.add_argument(
         "--tls-port", type=int, help="also serve the vendor hosts over TLS (local CA) on this port"
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
@@ -69,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status: 0 stopped, 1 cannot start (port, database, data file), 2 bad command line
+    or configuration, 130 interrupted (Ctrl-C). Every failure is one line on stderr."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        from .serving import interrupted
+
+        return interrupted()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "contract":
@@ -92,11 +100,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if settings.tls_port is not None and settings.workers > 1:
         return fail("--tls-port serves from one process: use it with --workers 1")
-    if settings.backend == "mongodb":
-        problem = check_mongodb(settings)
-        if problem is not None:
-            return fail(problem, status=1)
-    return serve(settings)
+    mongodb = settings.backend == "mongodb"
+    problem = check_mongodb(settings) if mongodb else check_data_file(settings)
+    if problem is not None:
+        return fail(problem, status=1)
+    from .gateway import create_app, setup_logging
+    from .guard import secure_control_plane
+    from .serving import StartError, serve
+
+    setup_logging(settings.log_level)
+    settings = secure_control_plane(settings)  # a non-loopback bind: warn, require a token
+    try:
+        app = create_app(settings)  # the dialects read their [dialects.*] tables here
+    except ConfigError as exc:
+        where = f" (in {settings.config_file})" if settings.config_file else ""
+        return fail(f"{exc}{where}")
+    try:
+        return serve(settings, app)
+    except StartError as exc:
+        return fail(str(exc), status=1)
 
 
 def ca_command(ca_dir: str | None, export: str | None) -> int:
@@ -119,6 +141,31 @@ def ca_command(ca_dir: str | None, export: str | None) -> int:
 def fail(message: str, *, status: int = 2) -> int:
     print(f"doppelgate: error: {message}", file=sys.stderr)
     return status
+
+
+def check_data_file(settings: Settings) -> str | None:
+    """Why the memory backend's --data-file cannot be used, or None; cheap checks only (the
+    whole file is read once, by the server)."""
+    if not settings.data_file:
+        return None
+    path = Path(settings.data_file)
+    if path.is_dir():
+        return f"data file {path} is a directory: name a file (it is created if missing)"
+    if not path.parent.is_dir():
+        return f"data file {path}: its directory {path.parent} does not exist"
+    if path.exists():
+        from .engine.persist import FORMAT
+
+        try:
+            with path.open("rb") as f:
+                head = f.read(256)
+        except OSError as exc:
+            return f"cannot read data file {path}: {exc.strerror or exc}"
+        if head and FORMAT.encode() not in head:
+            return f"{path} is not a doppelgate data file (use another path, or remove it)"
+    if not os.access(path.parent, os.W_OK):
+        return f"data file {path}: cannot write in {path.parent}"
+    return None
 
 
 def check_mongodb(settings: Settings) -> str | None:
@@ -163,148 +210,3 @@ def check_mongodb(settings: Settings) -> str | None:
         f"cannot reach MongoDB at {_redact(settings.mongo_url)}: {reason} "
         f"(gave up after {settings.mongo_timeout_ms} ms)"
     )
-
-
-def announce(settings: Settings, port: int, tls_port: int | None = None) -> None:
-    """One line per dialect with its URL, then the health URL, the proxy, CA and TLS lines."""
-    from .dialect import load_dialects
-
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    base = f"http://{host}:{port}"
-    lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
-    if settings.console != "off":
-        note = " (read-only)" if settings.console == "read-only" else ""
-        lines.append(f"{'console':<10} {base}{CONSOLE_PATH}{note}")
-    lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
-    lines.append(f"{'proxy':<10} {base} (HTTP_PROXY/HTTPS_PROXY for the vendor hosts)")
-    ca = prepare_ca(settings)
-    if ca is not None:
-        lines.append(f"{'ca':<10} {ca} (trust it for https:// vendor hosts)")
-    if tls_port is not None:
-        lines.append(f"{'tls':<10} https://{host}:{tls_port} (vendor hosts, local CA)")
-    print("\n".join(lines), flush=True)
-
-
-def serve(settings: Settings) -> int:
-    import uvicorn
-
-    from .gateway import setup_logging
-
-    setup_logging(settings.log_level)
-    if settings.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        sock = _listening_socket(settings.host, settings.port)
-        os.environ[SETTINGS_JSON_ENV] = settings_to_json(settings)  # read by app_from_env
-        config = uvicorn.Config(
-            "doppelgate.gateway:app_from_env",
-            factory=True,
-            host=settings.host,
-            port=sock.getsockname()[1],
-            workers=settings.workers,
-            log_level=settings.log_level,
-            http=entry_protocol(settings),
-        )
-        announce(settings, sock.getsockname()[1])
-        Multiprocess(config, sockets=[sock]).run()
-        return 0
-    from .gateway import create_app
-
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        lifespan="on",
-        http=entry_protocol(settings),
-    )
-    server = _announcing_server(config, settings)
-    server.run()
-    return 0 if server.started else 1
-
-
-def prepare_ca(settings: Settings) -> Path | None:
-    """The local CA's certificate, created now if missing, so clients can trust it before their
-    first CONNECT; None (and a warning) when it cannot be written: plain HTTP still serves."""
-    from .certs import LocalCA
-
-    ca = LocalCA(settings.ca_dir)
-    try:
-        return ca.ensure()
-    except (OSError, ValueError) as exc:
-        print(
-            f"doppelgate: warning: no HTTPS for vendor hosts: cannot use the CA in {ca.directory}"
-            f" ({exc}); set --ca-dir",
-            file=sys.stderr,
-        )
-        return None
-
-
-def entry_protocol(settings: Settings) -> Any:
-    """uvicorn's `http` protocol: h11 behind a first look for CONNECT (tunnel.py)."""
-    from .tunnel import EntryProtocolFactory, ProxyContext
-
-    return EntryProtocolFactory(ProxyContext(settings))
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """The workers' shared socket, bound here so port 0 resolves before the URLs are printed.
-
-    Made with IPPROTO_TCP: asyncio enables TCP_NODELAY only on such sockets, and uvicorn's own
-    bind (proto 0) leaves every response waiting ~40 ms on delayed ACKs.
-    """
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
-
-
-def _announcing_server(config: uvicorn.Config, settings: Settings) -> uvicorn.Server:
-    """uvicorn's Server that prints the dialect URLs once its socket is bound (port 0 resolved)."""
-    import uvicorn
-
-    class AnnouncingServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if not self.started:
-                return
-            bound = [s.getsockname() for srv in self.servers for s in srv.sockets]
-            tls_port = None
-            if settings.tls_port is not None:
-                tls_port = await self._tls_listener(settings.tls_port)
-                if tls_port is None:
-                    return
-            announce(settings, bound[0][1] if bound else settings.port, tls_port)
-
-        async def _tls_listener(self, port: int) -> int | None:
-            """The --tls-port listener: TLS with a certificate per SNI name, then the same
-            protocol as the main port. Closed with uvicorn's own servers."""
-            import asyncio
-
-            from .certs import LocalCA
-
-            config = self.config
-            try:
-                sock = _listening_socket(settings.host, port)
-                context = LocalCA(settings.ca_dir).sni_context()
-            except (OSError, ValueError) as exc:
-                print(f"doppelgate: error: cannot serve TLS on port {port}: {exc}", file=sys.stderr)
-                self.should_exit = True
-                self.started = False
-                return None
-
-            def create_protocol() -> asyncio.Protocol:
-                return config.http_protocol_class(  # type: ignore[call-arg, no-any-return]
-                    config=config, server_state=self.server_state, app_state=self.lifespan.state
-                )
-
-            loop = asyncio.get_running_loop()
-            server = await loop.create_server(create_protocol, sock=sock, ssl=context)
-            self.servers.append(server)
-            return int(sock.getsockname()[1])
-
-    return AnnouncingServer(config)

@@ -13,6 +13,7 @@ import msgspec
 
 Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
 
 CONFIG_ENV = "DOPPELGATE_CONFIG"
 SETTINGS_JSON_ENV = "DOPPELGATE_SETTINGS_JSON"  # hands settings to `uvicorn --workers` processes
@@ -40,15 +41,43 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     console: Literal["on", "read-only", "off"] = "on"  # the web console; read-only: shared servers
+    config_file: str | None = None  # the TOML file these settings came from (set by loading)
+    # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
+    # above the engine's 16 MiB document limit, whose vendor errors stay reachable
+    max_body_bytes: Positive = 32 * 1024 * 1024
+    # the control plane (guard.py): its token (Bearer or X-Doppelgate-Token), extra Host names it
+    # answers on, and the explicit opt-out of the token a non-loopback bind otherwise requires
+    control_token: str | None = None
+    control_hosts: tuple[str, ...] = ()
+    insecure_control_plane: bool = False
+    # connections (connections.py): seconds for a request's headers, seconds a body may stall,
+    # seconds an idle keep-alive connection stays, open connections at most
+    header_timeout: Seconds = 10.0
+    body_timeout: Seconds = 30.0
+    keep_alive_timeout: Seconds = 5.0
+    max_connections: Positive = 1000
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+
+CA_CERT = "ca.pem"  # the local CA's certificate, in ca_dir (certs.py makes it)
+
+
+def default_ca_dir() -> Path:
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "doppelgate" / "ca"
+
+
+def ca_cert_path(settings: Settings) -> Path:
+    return Path(settings.ca_dir or default_ca_dir()) / CA_CERT
 
 
 FIELDS: tuple[str, ...] = Settings.__struct_fields__
 _TYPES: dict[str, Any] = {f.name: f.type for f in msgspec.structs.fields(Settings)}
 # every field but the per-dialect tables can come from DOPPELGATE_<FIELD>
 ENV_VARS: dict[str, str] = {
-    f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name != "dialects"
+    f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name not in ("dialects", "config_file")
 }
+DEFAULT_CONFIG = "doppelgate.toml"  # read from the working directory when no file is named
 
 
 def load_settings(
@@ -63,11 +92,16 @@ def load_settings(
     """
     cli = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
     path = cli.pop("config", None) or config_path or env.get(CONFIG_ENV) or None
+    if path is None and Path(DEFAULT_CONFIG).is_file():
+        path = DEFAULT_CONFIG
     merged: dict[str, Any] = {}
     source: dict[str, str] = {}
     if path is not None:
         for key, value in _read_toml(Path(path)).items():
             merged[key], source[key] = value, f"{key} in {path}"
+        if "config_file" in merged:
+            raise ConfigError(f"unknown setting 'config_file' ({source['config_file']})")
+        merged["config_file"] = str(path)
     for var, key in ENV_VARS.items():
         if var in env:
             merged[key], source[key] = _from_env(key, env[var]), f"environment variable {var}"
@@ -89,7 +123,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _from_env(key: str, raw: str) -> Any:
-    if key == "lightblue_hosts":
+    if key in ("lightblue_hosts", "control_hosts"):
         return [h.strip() for h in raw.split(",") if h.strip()]
     if key == "data_file" and not raw:
         return None
@@ -98,9 +132,18 @@ def _from_env(key: str, raw: str) -> Any:
 
 def _convert(merged: dict[str, Any], source: Mapping[str, str]) -> Settings:
     try:
-        return msgspec.convert(merged, Settings, strict=False)
+        settings = msgspec.convert(merged, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(_explain(str(exc), merged, source)) from None
+    from .dialect import DIALECT_NAMES
+
+    for name in settings.dialects:
+        if name not in DIALECT_NAMES:
+            raise ConfigError(
+                f"unknown dialect table [dialects.{name}] ({source.get('dialects', '?')}); "
+                f"known: {', '.join(DIALECT_NAMES)}"
+            )
+    return settings
 
 
 def _explain(text: str, merged: Mapping[str, Any], source: Mapping[str, str]) -> str:

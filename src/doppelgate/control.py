@@ -10,6 +10,7 @@ with the id, operation and tenant the inner layers left in scope["state"].
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -26,13 +27,28 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .config import Settings
 from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
+from .metrics import Metrics
 from .testing.capture import Body, Exchange, redact_headers, redact_text
 from .testing.faults import Fault, Faults, FaultSpec
 from .testing.journal import Entry, Journal
-from .testing.seed import SEED_MARK, SeedError, SeedFile, SeedReport, parse_seed, run_seed
+from .testing.seed import (
+    SEED_MARK,
+    SeedError,
+    SeedFile,
+    SeedReport,
+    load_yaml,
+    parse_seed,
+    run_seed,
+)
 from .testing.snapshot import Snapshot, export_snapshot, import_snapshot, parse_snapshot
 
 OperationOf = Callable[[str, str], str]
+logger = logging.getLogger("doppelgate")
+
+
+def _scope_name(dialect: str | None, tenant: str | None) -> str:
+    return "all dialects" if dialect is None else dialect + (f" tenant {tenant}" if tenant else "")
+
 
 # -- operation names -------------------------------------------------------------------------
 
@@ -75,6 +91,20 @@ def _template(routes: Sequence[BaseRoute], scope: Scope) -> str | None:
         template = getattr(route, "path", None)
         return None if template is None or ":path}" in template else template
     return None
+
+
+def route_operations(routes: Sequence[BaseRoute], prefix: str = "") -> list[str]:
+    """ "<METHOD> <template>" for every route with methods, through nested Mounts."""
+    found: list[str] = []
+    for route in routes:
+        if isinstance(route, Mount):
+            found += route_operations(route.routes, prefix + route.path)
+            continue
+        template, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if template is None or not methods or ":path}" in template:
+            continue
+        found += [f"{m} {prefix}{template}" for m in sorted(methods) if m != "HEAD"]
+    return found
 
 
 def operation_namer(dialect: Dialect, routes: Sequence[BaseRoute]) -> OperationOf:
@@ -132,16 +162,18 @@ class FaultLayer:
 class JournalLayer:
     """Outside the error boundary: records each request once its response has been sent."""
 
-    def __init__(self, app: ASGIApp, dialect: Dialect, journal: Journal) -> None:
+    def __init__(self, app: ASGIApp, dialect: Dialect, journal: Journal, metrics: Metrics) -> None:
         self.app = app
         self.dialect = dialect
         self.journal = journal
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("state", {}).get(SEED_MARK):
             await self.app(scope, receive, send)
             return
-        state: dict[str, Any] = dict(scope.get("state") or {})
+        outer: dict[str, Any] | None = scope.get("state")
+        state: dict[str, Any] = dict(outer or {})
         scope = {**scope, "state": state}  # shared with the layers inside (request id, ...)
         status = 0
         started = time.time()
@@ -193,6 +225,17 @@ class JournalLayer:
                 ),
                 exchange,
             )
+            operation = state.get("operation") or scope["method"]
+            took = time.perf_counter() - clock
+            self.metrics.observe(
+                self.dialect.name, operation, status, took, bool(state.get("fault"))
+            )
+            if outer is not None:  # what the access log (outside the dialect) reports
+                state["dialect"] = self.dialect.name
+                outer.update({k: state[k] for k in ACCESS_FIELDS if state.get(k)})
+
+
+ACCESS_FIELDS = ("dialect", "operation", "tenant", "fault")
 
 
 def _vendor_path(scope: Scope) -> str:
@@ -219,34 +262,45 @@ class Control:
         self.dialects = {d.name: d for d in dialects}
         self.journal = Journal(settings.journal_size)
         self.faults = Faults()
+        self.operations: dict[str, tuple[str, ...]] = {}  # per dialect: what faults may target
+        self.metrics = Metrics(self.operations)
         self.app: ASGIApp | None = None  # the gateway, for seed calls (set by create_app)
 
     def wrap(self, dialect: Dialect, routes: Sequence[BaseRoute], inner: ASGIApp) -> ASGIApp:
         """The fault layer around a dialect's router (inside its error boundary)."""
+        self.operations[dialect.name] = (*dialect.operations, *route_operations(routes))
         return FaultLayer(inner, dialect, self.faults, operation_namer(dialect, routes))
 
     def journaled(self, dialect: Dialect, boundary: ASGIApp) -> ASGIApp:
-        return JournalLayer(boundary, dialect, self.journal)
+        return JournalLayer(boundary, dialect, self.journal, self.metrics)
 
     async def reset(self, dialect: str | None = None, tenant: str | None = None) -> int:
         """Drop the data of every dialect, one dialect, or one dialect's tenant."""
         if tenant is not None and dialect is None:
             raise ValueError("a tenant belongs to a dialect: give the dialect too")
         self._check_dialect(dialect)
-        return await self.engine.reset(dialect, tenant)
+        dropped = await self.engine.reset(dialect, tenant)
+        logger.info("reset %s: %d collections dropped", _scope_name(dialect, tenant), dropped)
+        return dropped
 
     async def seed(self, source: Any) -> SeedReport:
         if self.app is None:
             raise RuntimeError("the control plane is not attached to an app")
         prefixes = {name: d.prefix for name, d in self.dialects.items()}
-        return await run_seed(parse_seed(source), self.app, self.engine, prefixes)
+        report = await run_seed(parse_seed(source), self.app, self.engine, prefixes)
+        logger.info("seed: %d calls, %d documents", report.calls, report.documents)
+        return report
 
     async def snapshot(self) -> Snapshot:
-        return await export_snapshot(self.engine)
+        snapshot = await export_snapshot(self.engine)
+        logger.info("snapshot exported: %d collections", len(snapshot.collections))
+        return snapshot
 
     async def restore(self, snapshot: Any) -> tuple[int, int]:
         """Replace all data with a snapshot's: (collections, documents)."""
-        return await import_snapshot(self.engine, parse_snapshot(snapshot))
+        collections, documents = await import_snapshot(self.engine, parse_snapshot(snapshot))
+        logger.info("snapshot imported: %d collections, %d documents", collections, documents)
+        return collections, documents
 
     def add_fault(self, spec: FaultSpec | dict[str, Any]) -> Fault:
         spec = spec if isinstance(spec, FaultSpec) else msgspec.convert(spec, FaultSpec)
@@ -257,7 +311,19 @@ class Control:
                 fault_hook(dialect)(_probe_request(dialect), spec.error)
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{spec.dialect} has no error {spec.error!r}: {exc}") from None
-        return self.faults.add(spec)
+        self._check_operation(spec.dialect, spec.operation)
+        fault = self.faults.add(spec)
+        logger.info("fault %s added: %s", fault.id, msgspec.json.encode(spec).decode())
+        return fault
+
+    def _check_operation(self, dialect: str, operation: str | None) -> None:
+        """A fault for an operation the dialect does not have could never fire: refused."""
+        known = self.operations.get(dialect, ())
+        if operation in (None, "*") or not known:
+            return
+        if operation.lower() not in {k.lower() for k in known}:
+            listed = ", ".join(known)
+            raise ValueError(f"{dialect} has no operation {operation!r} (known: {listed}, or *)")
 
     def _check_dialect(self, name: str | None) -> None:
         if name is not None and name not in self.dialects:
@@ -297,7 +363,7 @@ async def _body(request: Request) -> Any:
     if not raw.strip():
         return None
     if "yaml" in request.headers.get("content-type", ""):
-        return yaml.safe_load(raw)
+        return load_yaml(raw)
     return msgspec.json.decode(raw)
 
 
@@ -364,6 +430,9 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
             return _json({"removed": control.faults.clear(request.query_params.get("dialect"))})
         try:
             fault = control.add_fault(msgspec.convert(await _body(request), FaultSpec))
+        except msgspec.ValidationError as exc:
+            known = ", ".join(FaultSpec.__struct_fields__)
+            return _problem(f"{exc} (a fault's fields: {known})")
         except (ValueError, msgspec.MsgspecError) as exc:
             return _problem(str(exc))
         return _json(fault.state(), 201)

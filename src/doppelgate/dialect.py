@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from .limits import TooLarge
+
 if TYPE_CHECKING:
     from .config import Settings
     from .engine import Engine
@@ -50,6 +52,11 @@ class Dialect:
     # is derived from the routes (control.py)
     fault_response: FaultResponse | None = None
     operation_of: OperationOf | None = None
+    # (request, body limit) -> the vendor's "request too large" error (too_large_hook)
+    too_large: TooLarge | None = None
+    # the operation names faults may target, when the routes cannot tell (one catch-all route);
+    # otherwise they are "<METHOD> <route template>" (control.py)
+    operations: tuple[str, ...] = ()
 
 
 def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:
@@ -76,6 +83,19 @@ def note(request: Request, *, operation: str | None = None, tenant: str | None =
         state["operation"] = operation
     if tenant:
         state["tenant"] = tenant
+
+
+def too_large_hook(dialect: Dialect) -> TooLarge:
+    """The dialect's "too large" builder, else its internal-error envelope with status 413."""
+    if dialect.too_large is not None:
+        return dialect.too_large
+
+    def internal(request: Request, limit: int) -> Response:
+        response = dialect.internal_error(request, request_id(request))
+        response.status_code = 413
+        return response
+
+    return internal
 
 
 def fault_hook(dialect: Dialect) -> FaultResponse:

@@ -20,13 +20,18 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
+from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .console import ReadOnlyControlPlane, console_routes
 from .control import Control
-from .dialect import Dialect, DialectContext, load_dialects
+from .controlindex import index_routes, unknown_control_path
+from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
 from .engine import BackendUnavailable, Engine, create_engine
+from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
 from .forward import AbsoluteFormTargets
+from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
+from .limits import BodyLimit
 
 logger = logging.getLogger("doppelgate")
 
@@ -87,9 +92,11 @@ class ErrorBoundary:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
+        rid = state.get("request_id") or uuid.uuid4().hex
         # in place: the control plane's journal (outside) reads the id and what routes noted
-        scope.setdefault("state", {})["request_id"] = rid
+        state["request_id"] = rid
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -133,8 +140,10 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
         raise exc  # anything else: the boundary's internal error
 
     routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
-    router: ASGIApp = ExceptionMiddleware(
-        Router(routes=routes), handlers={HTTPException: http_error}
+    router: ASGIApp = BodyLimit(
+        ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error}),
+        ctx.settings.max_body_bytes,
+        too_large_hook(dialect),
     )
     if control is None:
         return ErrorBoundary(router, dialect)
@@ -171,6 +180,11 @@ def create_app(
         return _json(Health("ok", engine.backend, prefixes))
 
     async def unknown(request: Request) -> Response:
+        allowed = allowed_methods(routes, request.scope)  # a gateway route, another method
+        if allowed:
+            return method_not_allowed(allowed, request.method)
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return unknown_control_path(request.url.path, CONTROL_PREFIX)
         return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
 
     @contextlib.asynccontextmanager
@@ -181,22 +195,34 @@ def create_app(
         finally:
             await engine.close()
 
+    apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
+        *index_routes(control, engine, CONTROL_PREFIX),
         *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
-        *(Mount(d.prefix, app=dialect_app(d, ctx, control)) for d in dialects),
-        Route("/{path:path}", unknown),
+        *(Mount(prefix, app=app) for prefix, app in apps.items()),
+        *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
+        Route("/{path:path}", unknown, methods=ANY_METHOD),
     ]
     table = host_table(dialects, settings)
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
             Middleware(VendorHostRouting, table=table),
+            Middleware(
+                ControlPlaneGuard,
+                prefix=CONTROL_PREFIX,
+                settings=settings,
+                host_of=host_of,
+                vendor_host=table.is_vendor,
+            ),
             Middleware(ReadOnlyControlPlane, prefix=CONTROL_PREFIX, settings=settings),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: json_http_error},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -2,9 +2,10 @@
 
 A client configured with `HTTPS_PROXY=http://127.0.0.1:8080` sends `CONNECT ds.us1.gigya.com:443`.
 For a vendor host, doppelgate answers 200 and becomes that host: TLS with a certificate for it
-issued by the local CA (certs.py), then plain HTTP/1.1 served by uvicorn's h11 protocol, where the
-Host header routes the request to the dialect. Any other host is refused with 403: nothing is
-forwarded. Every connection that does not start with CONNECT is uvicorn's from its first byte.
+issued by the local CA (certs.py), then plain HTTP/1.1 served by uvicorn's h11 protocol (with
+connections.py's read timeouts and cap), where the Host header routes the request to the
+dialect. Any other host is refused with 403: nothing is forwarded. Every connection that does
+not start with CONNECT is uvicorn's from its first byte.
 """
 
 from __future__ import annotations
@@ -13,21 +14,21 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
-
-from .certs import LocalCA
 from .config import Settings
+from .connections import GuardedH11Protocol
 from .forward import refusal
 from .hosts import HostTable, split_authority
+
+if TYPE_CHECKING:
+    from .certs import LocalCA
 
 logger = logging.getLogger("doppelgate")
 
 CONNECT = b"CONNECT "
 ESTABLISHED = b"HTTP/1.1 200 Connection Established\r\n\r\n"
 HEAD_LIMIT = 16 * 1024  # bytes of a CONNECT request head before it is refused
-HEAD_TIMEOUT_S = 10.0  # a connection that sends no complete request head in time is closed
 HANDSHAKE_TIMEOUT_S = 10.0
 PLAIN_PORTS = frozenset({80})  # CONNECT to these tunnels plain HTTP, not TLS
 
@@ -51,7 +52,9 @@ class ProxyContext:
 
     @property
     def ca(self) -> LocalCA:
-        if self._ca is None:
+        if self._ca is None:  # cryptography loads with the first CONNECT, not at start-up
+            from .certs import LocalCA
+
             self._ca = LocalCA(self.settings.ca_dir)
         return self._ca
 
@@ -62,116 +65,107 @@ class ProxyContext:
         self.__init__(state["settings"])  # type: ignore[misc]
 
 
-class EntryProtocol(asyncio.Protocol):
-    """uvicorn's `http` protocol class: reads the first request line, then hands the connection
-    to h11 (any request but CONNECT) or tunnels it (CONNECT to a vendor host)."""
+class TunnelingH11Protocol(GuardedH11Protocol):
+    """uvicorn's h11 protocol (with read timeouts and the connection cap) that first looks for
+    CONNECT: a tunnel to a vendor host is served here over TLS, any other CONNECT is refused.
+    Until the tunnel's TLS is up, the connection counts as one waiting for its headers, so the
+    header timeout bounds the CONNECT head and the handshake alike."""
 
-    def __init__(
-        self,
-        config: Any,
-        server_state: Any,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-        *,
-        proxy: ProxyContext,
-    ) -> None:
-        self.uvicorn = {"config": config, "server_state": server_state, "app_state": app_state}
-        self.loop = _loop or asyncio.get_event_loop()
+    def __init__(self, *args: Any, proxy: ProxyContext, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.proxy = proxy
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.tunnelling = False
-        self.timer: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        self.timer = self.loop.call_later(HEAD_TIMEOUT_S, self._abort)
+        self.sniffing = True  # until the first bytes say whether this is a CONNECT
+        self.head = bytearray()
+        self.tunnelling = False  # TLS under way: decrypted bytes wait for the inner protocol
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if self.tunnelling:  # decrypted bytes that beat the hand-off: kept for h11
+        if self.tunnelling:
+            self.head += data
             return
-        if self.buffer[: len(CONNECT)] != CONNECT[: len(self.buffer)]:
-            self._hand_off(self.transport)  # not CONNECT: uvicorn's from the first byte
+        if not self.sniffing:
+            super().data_received(data)
             return
-        end = self.buffer.find(b"\r\n\r\n")
+        self.head += data
+        if self.head[: len(CONNECT)] != CONNECT[: len(self.head)]:
+            self.sniffing = False  # not CONNECT: h11's from the first byte
+            pending, self.head = bytes(self.head), bytearray()
+            super().data_received(pending)
+            return
+        end = self.head.find(b"\r\n\r\n")
         if end < 0:
-            if len(self.buffer) > HEAD_LIMIT:
-                self._reply(431, b'{"error":"request head too large"}', close=True)
+            if len(self.head) > HEAD_LIMIT:
+                self._reply(431, b'{"error":"request head too large"}')
             return
-        head, rest = bytes(self.buffer[:end]), bytes(self.buffer[end + 4 :])
-        self.buffer.clear()
-        self._connect(head, rest)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_timer()
+        head, early = bytes(self.head[:end]), bytes(self.head[end + 4 :])
+        self.head = bytearray()
+        self._connect(head, early)
 
     def _connect(self, head: bytes, early: bytes) -> None:
         parts = head.split(b"\r\n", 1)[0].split(b" ")
         if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
-            self._reply(400, b'{"error":"malformed CONNECT request"}', close=True)
+            self._reply(400, b'{"error":"malformed CONNECT request"}')
             return
         host, port = split_authority(parts[1].decode("latin-1"))
         if not self.proxy.table.is_vendor(host):
             logger.info("proxy: refused CONNECT to %s (not a vendor host)", host)
-            status, body = refusal(host, self.proxy.table)
-            self._reply(status, body, close=True)
+            self._reply(*refusal(host, self.proxy.table))
             return
         if early:  # a client must wait for the 200 before it speaks TLS
-            self._reply(400, b'{"error":"data sent before the tunnel was open"}', close=True)
+            self._reply(400, b'{"error":"data sent before the tunnel was open"}')
             return
-        self._cancel_timer()
-        self.tunnelling = True
-        assert self.transport is not None
-        if port in PLAIN_PORTS:
+        if port in PLAIN_PORTS:  # plain HTTP inside the tunnel: h11 from here on
             self.transport.write(ESTABLISHED)
-            self._hand_off(self.transport)
+            self.sniffing = False
             return
         # the ClientHello must stay in the socket until start_tls reads it
         self.transport.pause_reading()
+        self.tunnelling = True
         task = self.loop.create_task(self._start_tls(host))
         task.add_done_callback(_log_failure)
 
     async def _start_tls(self, host: str) -> None:
-        assert self.transport is not None
+        raw = self.transport
         try:  # issuing a certificate takes milliseconds: off the event loop
             context: ssl.SSLContext = await self.loop.run_in_executor(
                 None, self.proxy.ca.context_for, host
             )
         except (OSError, ValueError) as exc:
             logger.error("proxy: no certificate for %s: %s", host, exc)
-            self._reply(502, b'{"error":"doppelgate cannot issue a certificate"}', close=True)
+            self._reply(502, b'{"error":"doppelgate cannot issue a certificate"}')
             return
         try:
-            self.transport.write(ESTABLISHED)
+            raw.write(ESTABLISHED)
             tls = await self.loop.start_tls(
-                self.transport,
-                self,
-                context,
-                server_side=True,
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S,
+                raw, self, context, server_side=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S
             )
         except (OSError, ssl.SSLError, ConnectionError, TimeoutError) as exc:
             logger.info("proxy: TLS for %s failed: %s", host, exc)
-            self.transport.close()
+            self._retire()
+            raw.close()
             return
+        self._retire()
         if tls is None or tls.is_closing():
             return
         assert isinstance(tls, asyncio.Transport)
-        self._hand_off(tls)
-
-    def _hand_off(self, transport: asyncio.Transport | None) -> None:
-        assert transport is not None
-        self._cancel_timer()
-        protocol = H11Protocol(**self.uvicorn, _loop=self.loop)
-        transport.set_protocol(protocol)
-        protocol.connection_made(transport)
-        pending, self.buffer = bytes(self.buffer), bytearray()
+        inner = GuardedH11Protocol(
+            config=self.config,
+            server_state=self.server_state,
+            app_state=self.app_state,
+            _loop=self.loop,
+        )
+        tls.set_protocol(inner)
+        inner.connection_made(tls)
+        pending, self.head = bytes(self.head), bytearray()
         if pending:
-            protocol.data_received(pending)
+            inner.data_received(pending)
 
-    def _reply(self, status: int, body: bytes, *, close: bool) -> None:
+    def _retire(self) -> None:
+        """This protocol object leaves the connection (the TLS one takes over, or it closed)."""
+        self._disarm()
+        self.connections.discard(self)
+
+    def _reply(self, status: int, body: bytes) -> None:
+        """An answer of the proxy's own (never the app's), then the connection closes."""
         reason = {
             400: "Bad Request",
             403: "Forbidden",
@@ -183,20 +177,8 @@ class EntryProtocol(asyncio.Protocol):
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n"
         ).encode()
-        assert self.transport is not None
         self.transport.write(head + body)
-        if close:
-            self._cancel_timer()
-            self.transport.close()
-
-    def _abort(self) -> None:
-        if self.transport is not None and not self.tunnelling:
-            self.transport.close()
-
-    def _cancel_timer(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.transport.close()
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
@@ -207,10 +189,10 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 
 class EntryProtocolFactory:
-    """A picklable `uvicorn.Config(http=...)` value: EntryProtocol bound to a ProxyContext."""
+    """A picklable `uvicorn.Config(http=...)` value: TunnelingH11Protocol bound to a context."""
 
     def __init__(self, proxy: ProxyContext) -> None:
         self.proxy = proxy
 
-    def __call__(self, **kwargs: Any) -> EntryProtocol:
-        return EntryProtocol(**kwargs, proxy=self.proxy)
+    def __call__(self, **kwargs: Any) -> TunnelingH11Protocol:
+        return TunnelingH11Protocol(**kwargs, proxy=self.proxy)

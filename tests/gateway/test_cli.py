@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -29,12 +30,13 @@ Server = tuple[subprocess.Popen[str], "queue.Queue[str]"]
 
 
 @contextlib.contextmanager
-def running(args: list[str]) -> Iterator[Server]:
+def running(args: list[str], stderr: Any = subprocess.DEVNULL, **popen: Any) -> Iterator[Server]:
     """A server process (and its workers) with its stdout lines in a queue; always killed."""
     proc = subprocess.Popen(
         args,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        **popen,
         text=True,
         env=clean_env(),
         start_new_session=True,  # its own process group, so uvicorn's workers go with it
@@ -55,22 +57,29 @@ def running(args: list[str]) -> Iterator[Server]:
 
 
 def announced(server: Server) -> dict[str, str]:
-    """The name -> URL lines the server printed, up to its health URL (10 s at most)."""
+    """The name -> URL lines the server printed, up to its health URL (10 s at most); log lines
+    (when stderr is captured too) are passed over."""
     proc, lines = server
     deadline = time.monotonic() + 10
     printed: list[str] = []
     while not any(line.startswith("health") for line in printed):
         try:
-            printed.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
         except queue.Empty:
             pytest.fail(f"no health line within 10 s (exit code {proc.poll()}): {printed}")
+        if BANNER_LINE.match(line):
+            printed.append(line)
     assert printed[0].startswith("gigya      http://"), printed
     return dict(line.split() for line in printed if line.strip())
 
 
+BANNER_LINE = re.compile(r"^[a-z]+ {2,}\S")
+
+
 def get(url: str) -> httpx.Response:
-    """GET, retrying connection errors for up to 5 s."""
-    deadline = time.monotonic() + 5
+    """GET, retrying connection errors for up to 15 s (worker processes start slowly on a
+    loaded machine)."""
+    deadline = time.monotonic() + 15
     while True:
         try:
             return httpx.get(url, timeout=1)
@@ -119,8 +128,8 @@ def test_several_workers_get_the_settings_through_the_environment() -> None:
     """The --workers plumbing (uvicorn factory + settings JSON), run here on the memory backend
     that `doppelgate serve` itself refuses to split."""
     runner = (
-        "from doppelgate.cli import serve; from doppelgate.config import Settings; "
-        "serve(Settings(port=0, workers=2, lightblue_hosts=('lb.workers',)))"
+        "from doppelgate.serving import serve; from doppelgate.config import Settings; "
+        "serve(Settings(port=0, workers=2, lightblue_hosts=('lb.workers',)), None)"
     )
     with running([sys.executable, "-c", runner]) as server:
         urls = announced(server)

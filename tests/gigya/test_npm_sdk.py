@@ -15,17 +15,11 @@ own server (memory or MongoDB backend), permissive, or strict with the SDK's sig
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +27,13 @@ import httpx
 import pytest
 
 from doppelgate.certs import LocalCA
-from tests.backends import drop_database
+from tests.processes import run_captured, serve_backend, serving
 
 NPM_DIR = Path(__file__).resolve().parent / "npm"
 SCRIPT = NPM_DIR / "ds-roundtrip.js"
-BIN = Path(sys.executable).parent / "doppelgate"
 
 NPM_CI_TIMEOUT_S = 300
-START_TIMEOUT_S = 20
 RUN_TIMEOUT_S = 120  # the SDK retries a 500001 up to 5 times, 5 s apart
-STOP_TIMEOUT_S = 10
 
 PARTNER_SECRET = "c2VjcmV0LWtleS0xMjM0NTY="  # base64, as the console shows it
 USER_KEY = "AKnpmSdk"
@@ -84,17 +75,8 @@ def node() -> str:
         pytest.fail("Node.js and npm are needed to run the npm `gigya` SDK (node/npm not on PATH)")
     if installed_version() != pinned_version():
         command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=NPM_DIR,
-                env=node_env(),
-                capture_output=True,
-                text=True,
-                timeout=NPM_CI_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
+        done = run_captured(command, NPM_CI_TIMEOUT_S, cwd=NPM_DIR, env=node_env())
+        if done is None:
             pytest.fail(f"`npm ci` in {NPM_DIR} timed out after {NPM_CI_TIMEOUT_S} s")
         if done.returncode != 0 or installed_version() != pinned_version():
             pytest.fail(
@@ -102,13 +84,6 @@ def node() -> str:
                 f"{(done.stdout + done.stderr)[-4000:]}"
             )
     return node
-
-
-def doppelgate(*args: str) -> list[str]:
-    if BIN.exists():
-        return [str(BIN), *args]
-    runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
-    return [sys.executable, "-c", runner, *args]
 
 
 @pytest.fixture(scope="module")
@@ -129,63 +104,11 @@ def sdk_dir(node: str, ca_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     return target
 
 
-@contextlib.contextmanager
-def serving(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
-    """`doppelgate serve` on a free loopback port; yields its origin. Always killed, with its
-    process group."""
-    command = doppelgate("serve", "--host", "127.0.0.1", "--port", "0", *args)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        yield wait_for_server(proc, log)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(STOP_TIMEOUT_S)
-
-
-def wait_for_server(proc: subprocess.Popen[bytes], log: Path) -> str:
-    """The origin from the server's `gigya http://127.0.0.1:PORT/gigya` line, once healthy."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        found = re.search(
-            r"^gigya\s+(http://[^/\s]+)/gigya$", log.read_text(errors="replace"), re.M
-        )
-        if found:
-            origin = found.group(1)
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{origin}/_doppelgate/health", timeout=2).status_code == 200:
-                    return origin
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    pytest.fail(
-        f"doppelgate serve did not come up within {START_TIMEOUT_S} s (exit code {proc.poll()}):"
-        f"\n{log.read_text(errors='replace')[-4000:]}"
-    )
-
-
 def run_sdk(node: str, sdk: Path, origin: str, log: Path, *args: str) -> dict[str, Any]:
     """ds-roundtrip.js's one JSON line; the SDK reaches the server only as its HTTPS proxy."""
     command = [node, str(sdk / SCRIPT.name), *args]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=sdk,
-            env=node_env(HTTPS_PROXY=origin),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    done = run_captured(command, RUN_TIMEOUT_S, cwd=sdk, env=node_env(HTTPS_PROXY=origin))
+    if done is None:
         pytest.fail(f"{SCRIPT.name} timed out after {RUN_TIMEOUT_S} s; server log:\n{tail(log)}")
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
@@ -295,22 +218,14 @@ def test_npm_gigya_sdk_roundtrip(
     request: pytest.FixtureRequest,
 ) -> None:
     api_key = f"3_npm_{uuid.uuid4().hex[:12]}"  # a tenant of its own
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    args = ["--backend", backend, "--ca-dir", str(ca_dir)]
-    if backend == "mongodb":
-        mongo_url: str = request.getfixturevalue("mongo_url")
-        if not os.environ.get("DOPPELGATE_TEST_MONGO_URL"):
-            request.getfixturevalue("mongo_server").start()  # back up if a test left it down
-        database = f"dgtest_npm_{uuid.uuid4().hex[:12]}"
-        request.addfinalizer(lambda: drop_database(mongo_url, database))
-        args += ["--mongo-url", mongo_url]
-        env["DOPPELGATE_MONGO_DATABASE"] = database
+    args, env = serve_backend(backend, request, "npm")
+    args += ["--ca-dir", str(ca_dir)]
     if mode == "strict":
         config = tmp_path / "doppelgate.toml"
         config.write_text(strict_config(api_key))
         args += ["--config", str(config)]
     log = tmp_path / "server.log"
-    with serving(args, env, log) as origin:
+    with serving(args, env, log, "gigya") as origin:
         assert httpx.get(f"{origin}/_doppelgate/health").json()["backend"] == backend
         if mode == "permissive":
             # the SDK's partner-secret mode: apiKey + secret as params, nothing signed
@@ -341,17 +256,11 @@ def test_the_sdk_pins_its_bundle_so_extra_node_cas_do_not_reach_it(
     enough for this SDK (README, Node recipe); the installed SDK refuses doppelgate's TLS."""
     log = tmp_path / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
-    with serving(["--ca-dir", str(ca_dir)], env, log) as origin:
+    with serving(["--ca-dir", str(ca_dir)], env, log, "gigya") as origin:
         command = [node, str(SCRIPT), "--api-key", "3_pinned", "--secret", PARTNER_SECRET]
-        done = subprocess.run(
-            command,
-            cwd=NPM_DIR,
-            env=node_env(HTTPS_PROXY=origin, NODE_EXTRA_CA_CERTS=str(ca_dir / "ca.pem")),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
+        pinned_env = node_env(HTTPS_PROXY=origin, NODE_EXTRA_CA_CERTS=str(ca_dir / "ca.pem"))
+        done = run_captured(command, RUN_TIMEOUT_S, cwd=NPM_DIR, env=pinned_env)
+    assert done is not None, "ds-roundtrip.js timed out"
     steps = json.loads(done.stdout.strip().splitlines()[-1])["steps"]
     errors = {str(step.get("error", "")).split("\n")[0] for step in steps.values()}
     assert errors == {"Error: self-signed certificate in certificate chain"}, errors

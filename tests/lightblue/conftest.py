@@ -10,6 +10,7 @@ import pytest
 from tests.backends import AppClient
 
 from .helpers import Lightblue, country_metadata
+from .upstream import sample1, test_metadata
 
 LightblueFactory = Callable[..., Lightblue]
 
@@ -35,4 +36,13 @@ def lb(lb_factory: LightblueFactory) -> Lightblue:
 async def country(lb: Lightblue) -> Lightblue:
     """A client whose tenant has the `country` entity (version 1.0.0, the default)."""
     await lb.create_metadata(country_metadata())
+    return lb
+
+
+@pytest.fixture
+async def sample(lb: Lightblue) -> Lightblue:
+    """A client whose tenant has upstream's `test` entity holding upstream's sample1 document."""
+    await lb.create_metadata(test_metadata())
+    reply = await lb.insert("test", sample1())
+    assert reply["status"] == "COMPLETE", reply
     return lb

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -112,10 +113,21 @@ async def test_locks_are_reentrant_per_caller(country: Lightblue) -> None:
 
 
 async def test_lock_not_held_is_an_error(country: Lightblue) -> None:
-    for method in ("DELETE", "GET"):
-        body = await country.call(method, "/lock/dom/carol/free", status=500)
-        assert body["errorCode"] == "rest-crud:RestError"
-        assert "InvalidLockException: free" in body["msg"]
+    """lightblue-rest's CallStatus: `{"errors":[...],"status":"ERROR"}`, HTTP 500 (§1.1)."""
+    for method, path, command in [
+        ("DELETE", "/lock/dom/carol/free", "ReleaseCommand"),
+        ("GET", "/lock/dom/carol/free", "GetLockCountCommand"),
+        ("PUT", "/lock/dom/carol/free/ping", "LockPingCommand"),
+    ]:
+        body = await country.call(method, path, status=500)
+        assert body["status"] == "ERROR", body
+        [error] = body["errors"]
+        assert error["errorCode"] == "rest-crud:RestError"
+        assert error["context"] == f"rest/{command}/free"
+        # the Java client turns `^.*InvalidLockException: (.+)$` into its InvalidLockException
+        assert re.fullmatch(r".*InvalidLockException: (.+)", error["msg"])[1] == "free"
+    body = await country.call("POST", "/lock/", {"operation": "count"}, status=500)
+    assert body["errors"][0]["msg"] == "Error parsing lock request"
 
 
 async def test_lock_expires(country: Lightblue) -> None:
@@ -141,7 +153,8 @@ async def test_locking_domains(lb_factory: Any) -> None:
     lb = lb_factory({"lockingDomains": ["known"]})
     assert await lb.call("PUT", "/lock/known/a/r") == {"result": True}
     body = await lb.call("PUT", "/lock/other/a/r", status=500)
-    assert body["errorCode"] == "mongo-crud:InvalidLockingDomain"
+    assert body["status"] == "ERROR"
+    assert body["errors"][0]["errorCode"] == "mongo-crud:InvalidLockingDomain"
 
 
 # -- bulk --------------------------------------------------------------------------------------

@@ -60,12 +60,13 @@ def test_unusable_mongo_url_is_one_line_and_exit_1() -> None:
 
 
 def test_memory_start_up_path_does_not_import_pymongo() -> None:
-    """`main(["serve"])` on the memory backend, up to the point where uvicorn would run."""
+    """`main(["serve"])` on the memory backend, up to the point where uvicorn would run: neither
+    pymongo nor cryptography (Gigya's encrypted fields, the HTTPS proxy's CA) is loaded."""
     probe = (
-        "import sys, doppelgate.cli as cli\n"
-        "cli.serve = lambda settings: 0  # stop where uvicorn would start serving\n"
+        "import sys, doppelgate.cli as cli, doppelgate.serving as serving\n"
+        "serving.serve = lambda settings, app: 0  # stop where uvicorn would start serving\n"
         "assert cli.main(['serve', '--port', '0']) == 0\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pymongo'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pymongo', 'cryptography')))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, env=clean_env()

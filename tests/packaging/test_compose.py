@@ -89,3 +89,9 @@ def test_doppelgate_environment_is_settings_doppelgate_understands() -> None:
     # the URL names the compose service, on MongoDB's port
     assert re.fullmatch(r"mongodb://mongo(:27017)?/?", settings.mongo_url), settings.mongo_url
     assert "mongo" in compose()["services"]
+
+
+def test_doppelgate_is_published_on_loopback_with_its_control_token_from_the_shell() -> None:
+    app = compose()["services"]["doppelgate"]
+    assert all(str(p).startswith("127.0.0.1:") for p in app["ports"]), app["ports"]
+    assert environment(app)["DOPPELGATE_CONTROL_TOKEN"].startswith("${DOPPELGATE_CONTROL_TOKEN")

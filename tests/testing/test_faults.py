@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -120,3 +121,18 @@ async def test_seed_calls_pass_faults_by(doppelgate: Emulator) -> None:
     )
     assert (fault.matched, fault.fired) == (0, 0)
     assert await gigya_calls(doppelgate, 1) == [0]
+
+
+def test_a_fault_for_an_operation_the_dialect_lacks_is_refused() -> None:
+    with Emulator() as emu:
+        with pytest.raises(ValueError, match=r"gigya has no operation 'ds.gett' \(known: ds.store"):
+            emu.fault("gigya", "ds.gett", error="500001")
+        with pytest.raises(ValueError, match=re.escape("GET /api/2/user/{id}/dataobject/{key}")):
+            emu.fault("spid", "GET /api/2/user/{id}/object", error="404")
+        assert emu.fault("gigya", "DS.STORE", error="500001").id  # names match case-blind
+        r = emu.sync_client().post(
+            "/_doppelgate/faults", json={"dialect": "gigya", "operation": "*", "eror": "500001"}
+        )
+        assert r.status_code == 400
+        assert "unknown field `eror`" in r.json()["error"]
+        assert "dialect, operation, error, latency_ms" in r.json()["error"]

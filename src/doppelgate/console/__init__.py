@@ -3,7 +3,6 @@ journal, faults, snapshots and resets, as one offline page (static/) over a smal
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -44,17 +43,8 @@ def console_routes(control: Control, settings: Settings, prefix: str) -> list[Ba
     """The page, its assets and its API, under `prefix` + /console; none when it is off."""
     base = prefix + CONSOLE_PATH
 
-    async def index(request: Request) -> Response:
-        links = {
-            name: f"{prefix}/{name}"
-            for name in ("health", "reset", "seed", "snapshot", "journal", "faults")
-        }
-        if settings.console != "off":
-            links = {"console": base, **links}
-        return Response(json.dumps(links), media_type="application/json")
-
     if settings.console == "off":
-        return [Route(prefix, index, methods=["GET"]), Route(f"{prefix}/", index, methods=["GET"])]
+        return []
     files = {name: _asset(name) for name in ASSETS}  # read once: the wheel's package data
     console = Console(control, settings, settings.console == "read-only")
 
@@ -72,8 +62,6 @@ def console_routes(control: Control, settings: Settings, prefix: str) -> list[Ba
         return RedirectResponse(base, 308)
 
     return [
-        Route(prefix, index, methods=["GET"]),
-        Route(f"{prefix}/", index, methods=["GET"]),
         Route(base, page, methods=["GET"]),
         Route(f"{base}/", slash, methods=["GET"]),
         Route(f"{base}/static/{{name:str}}", asset, methods=["GET"]),

@@ -14,12 +14,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
-from ..dialect import DialectContext
 from ..engine import EngineError
 from ..testing.capture import BODY_LIMIT, redact_text
 from ..testing.server import http_scope, run_asgi
 from ..testing.values import from_json, to_json
-from .catalogue import error_codes, operations
+from .catalogue import error_codes
 from .vendors import ADAPTERS, ConsoleError, VendorCall, View
 
 if TYPE_CHECKING:
@@ -81,8 +80,6 @@ class Console:
     def meta(self) -> dict[str, Any]:
         if self._meta is None:
             engine = self.control.engine
-            settings = self.settings
-            ctx = DialectContext(engine=engine, settings=settings)
             self._meta = {
                 "version": __version__,
                 "backend": engine.backend,
@@ -93,7 +90,7 @@ class Console:
                     {
                         "name": d.name,
                         "prefix": d.prefix,
-                        "operations": operations(d, ctx),
+                        "operations": list(self.control.operations.get(d.name, ())),
                         "errors": error_codes(d),
                         "query_hint": ADAPTERS[d.name].query_hint(),
                     }

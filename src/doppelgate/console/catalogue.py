@@ -1,44 +1,11 @@
-"""Per dialect, what the fault form offers: the operation names the control plane's fault layer
-matches (control.py operation_namer) and the vendor error codes its fault hook accepts."""
+"""Per dialect, the vendor error codes the fault form offers: those its fault hook accepts (the
+dialect's errors.py catalogue). The operations come from the control plane (Control.operations)."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
 
-from starlette.routing import BaseRoute, Route
-
-from ..dialect import Dialect, DialectContext
-
-# SPiD's routes are one catch-all; these are the names control.py's _spid rule gives (spec §3)
-SPID_OPERATIONS = (
-    "GET /api/2/user/{id}/dataobject/{key}",
-    "POST /api/2/user/{id}/dataobject/{key}",
-    "DELETE /api/2/user/{id}/dataobject/{key}",
-    "GET /api/2/user/{id}/dataobjects",
-    "GET /api/2/dataobjects",
-    "POST /oauth/token",
-)
-
-
-def operations(dialect: Dialect, ctx: DialectContext) -> list[str]:
-    if dialect.name == "gigya":
-        return sorted(importlib.import_module("doppelgate.dialects.gigya.routes").METHODS)
-    if dialect.name == "spid":
-        return list(SPID_OPERATIONS)
-    return _templates(dialect.routes(ctx))
-
-
-def _templates(routes: Sequence[BaseRoute]) -> list[str]:
-    """`METHOD template` of each route, as the fault layer names operations without a rule."""
-    found: list[str] = []
-    for route in routes:
-        if isinstance(route, Route) and ":path}" not in route.path:
-            for method in sorted(route.methods or ()):
-                name = f"{method} {route.path}"
-                if method != "HEAD" and name not in found:
-                    found.append(name)
-    return found
+from ..dialect import Dialect
 
 
 def error_codes(dialect: Dialect) -> list[str]:

@@ -12,7 +12,15 @@ BODY_LIMIT = 8 * 1024  # bytes kept per body: the journal holds `journal_size` o
 REDACTED = "[redacted]"
 # headers that carry a credential (Gainsight's Accesskey, SPiD/lightblue Authorization, ...)
 SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "accesskey", "x-api-key"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "accesskey",
+        "x-api-key",
+        "x-doppelgate-token",
+    }
 )
 # field names whose values are secrets: Gigya secret/sig, OAuth tokens and client secrets, ...
 _SECRET_NAME = r"[A-Za-z_]*(?:secret|password|passwd|token|sig|signature|accesskey)[A-Za-z_]*"

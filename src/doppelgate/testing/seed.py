@@ -27,6 +27,9 @@ from .server import http_scope, run_asgi
 from .values import from_json
 
 SEED_MARK = "doppelgate.seed"  # in scope["state"]: a seed call
+# YAML aliases may add this many nodes beyond the document's own: a 457-byte "billion laughs"
+# of 6 levels already expands to 10^6 (8 levels: ~8 GB once converted)
+MAX_ALIAS_NODES = 100_000
 
 
 class Expect(msgspec.Struct, forbid_unknown_fields=True):
@@ -67,6 +70,54 @@ class SeedError(ValueError):
     """A seed file that does not parse, or a call the emulator refused (the message says which)."""
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """yaml.safe_load that checks alias expansion before building anything."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_aliases(node)
+        return super().construct_document(node)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """YAML (or JSON) text, refused as a SeedError when its aliases expand too far or loop."""
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader: no object tags
+    except RecursionError:
+        raise SeedError("invalid YAML: nested too deeply") from None
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Each node's expanded size, once per node (iterative: no recursion limit)."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+        elif key in on_path:
+            raise SeedError("invalid YAML: an alias refers to its own anchor")
+        elif key not in size:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    if size[id(root)] > len(size) + MAX_ALIAS_NODES:
+        raise SeedError(
+            f"invalid YAML: aliases expand it to {size[id(root)]} nodes "
+            f"(at most {MAX_ALIAS_NODES} more than the {len(size)} written)"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def parse_seed(source: str | Path | bytes | dict[str, Any] | SeedFile) -> SeedFile:
     """A seed from a file path (.json, .yaml, .yml), JSON/YAML text or its decoded form."""
     if isinstance(source, SeedFile):
@@ -75,7 +126,7 @@ def parse_seed(source: str | Path | bytes | dict[str, Any] | SeedFile) -> SeedFi
         if isinstance(source, Path):
             source = source.read_bytes()
         if isinstance(source, str | bytes):
-            source = yaml.safe_load(source)  # JSON is YAML
+            source = load_yaml(source)  # JSON is YAML
         return msgspec.convert(source, SeedFile)
     except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
         raise SeedError(f"invalid seed: {exc}") from None
