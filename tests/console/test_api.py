@@ -350,3 +350,16 @@ def test_the_banner_links_the_console(tmp_path: Path, capsys: pytest.CaptureFixt
     announce(Settings(ca_dir=str(tmp_path), console="off"), 8123)
     assert "console" not in capsys.readouterr().out
     msgspec.json.encode(Settings(console="read-only"))  # the setting round-trips to workers
+
+
+async def test_with_a_control_token_the_page_loads_and_the_api_needs_the_token(
+    request: pytest.FixtureRequest,
+) -> None:
+    app, http = await client_for(Settings(control_token="t0ken"), request, "memory")
+    async with app.router.lifespan_context(app), http:
+        assert (await http.get("/_doppelgate/console")).status_code == 200  # no data in it
+        assert (await http.get("/_doppelgate/console/static/console.js")).status_code == 200
+        assert (await http.get(f"{API}/meta")).status_code == 401
+        assert (await http.get("/_doppelgate/journal")).status_code == 401
+        token = {"X-Doppelgate-Token": "t0ken"}
+        assert (await http.get(f"{API}/meta", headers=token)).status_code == 200

@@ -19,7 +19,9 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.gateway.test_cli import announced, running
 from tests.lightblue.helpers import country_metadata
+from tests.processes import command
 
 WAIT_S = 10
 RUN = uuid.uuid4().hex[:8]
@@ -216,3 +218,27 @@ def test_a_fault_added_in_the_console_fails_the_vendor_api(
     for tab in ("query", "admin"):
         open_console(browser, served, tab)
         screenshot(browser, tmp_path / f"{tab}.png")
+
+
+def test_a_token_protected_control_plane_opens_with_the_token_in_the_url(
+    browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    config = tmp_path / "doppelgate.toml"
+    config.write_text('control_token = "console-t0ken"\n')
+    args = command("serve", "--port", "0", "--ca-dir", str(tmp_path), "--config", str(config))
+    with running(args) as server:
+        base = announced(server)["console"]
+        assert httpx.get(f"{base}/api/meta").status_code == 401
+        browser.get(f"{base}?token=console-t0ken#faults")
+        wait(
+            browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#dialects button"), "the dialects"
+        )
+        assert "token" not in browser.current_url  # taken out of the address bar and history
+        Select(browser.find_element(By.ID, "f-dialect")).select_by_value("spid")
+        click(browser, "#f-add")
+        wait(browser, lambda d: "spid" in text(d, "faults"), "the fault, added with the token")
+        faults = httpx.get(
+            base.replace("/console", "/faults"), headers={"X-Doppelgate-Token": "console-t0ken"}
+        ).json()["faults"]
+        assert [f["spec"]["dialect"] for f in faults] == ["spid"]
+        screenshot(browser, tmp_path / "faults-token.png")

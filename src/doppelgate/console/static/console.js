@@ -10,13 +10,42 @@ function show(value) { return typeof value === "string" ? value : JSON.stringify
 function flash(text, ok) {
   const el = $("flash"); el.textContent = text; el.className = ok ? "ok" : "error";
 }
+// the control token (control_token, or the one a non-loopback bind prints): from ?token=, or
+// asked for on the first 401; kept for this tab only
+const TOKEN_KEY = "doppelgate-control-token";
+(function takeToken() {
+  const url = new URL(location.href), given = url.searchParams.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given); url.searchParams.delete("token");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+})();
+function authorized(headers) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers["X-Doppelgate-Token"] = token;
+  return headers;
+}
+async function send(url, init) {
+  let r = await fetch(url, { ...init, headers: authorized({ ...init.headers }) });
+  if (r.status === 401 && !state.asked) {
+    state.asked = true;  // once per page: a cancelled prompt is not asked again every second
+    const token = prompt("This doppelgate's control plane needs its token (control_token):");
+    if (token) {
+      sessionStorage.setItem(TOKEN_KEY, token.trim()); state.asked = false;
+      r = await fetch(url, { ...init, headers: authorized({ ...init.headers }) });
+    }
+  }
+  return r;
+}
 async function call(method, url, body, type) {
   const init = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {
     init.headers["Content-Type"] = type || "application/json";
     init.body = typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body);
+  } else if (method !== "GET") {
+    init.headers["Content-Type"] = "application/json";  // the control plane takes JSON changes
   }
-  const r = await fetch(url, init);
+  const r = await send(url, init);
   const text = await r.text();
   let data = text;
   try { data = JSON.parse(text); } catch (e) { /* not JSON */ }
@@ -276,7 +305,7 @@ $("f-clear").onclick = () => guard(async () => { await call("DELETE", CP + "/fau
 
 // -- snapshots, reset, seed --------------------------------------------------------------------
 $("snap-download").onclick = () => guard(async () => {
-  const r = await fetch(CP + "/snapshot", { credentials: "same-origin" });
+  const r = await send(CP + "/snapshot", { method: "GET", headers: {}, credentials: "same-origin" });
   if (!r.ok) throw new Error("snapshot: " + r.status);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement("a"); a.href = url; a.download = "doppelgate-snapshot.json";
