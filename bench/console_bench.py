@@ -89,10 +89,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     settings = make_settings(args.backend, args.mongo_url)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://bench")
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://127.0.0.1")
         clock = time.perf_counter()
         await load(app, args.docs, args.backend)
         loaded_s = time.perf_counter() - clock
+        print(f"loaded {args.docs:,} documents in {loaded_s:.1f} s", flush=True)
         auth = {"Authorization": f"Bearer {CLIENT}"}
         for i in range(settings.journal_size):  # fill the journal's ring with real exchanges
             r = await http.get(
