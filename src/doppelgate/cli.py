@@ -31,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--mongo-url", help="MongoDB URL for --backend mongodb")
     serve.add_argument("--data-file", help="memory backend: keep the data in this file")
     serve.add_argument("--config", help="TOML settings file (or DOPPELGATE_CONFIG)")
+    serve.add_argument(
+        "--seed",
+        action="append",
+        metavar="FILE",
+        help="apply this seed file (JSON/YAML) once the server is up; repeatable",
+    )
     serve.add_argument("--workers", type=int, help="worker processes (mongodb backend only)")
     serve.add_argument(
         "--log-level", choices=["critical", "error", "warning", "info", "debug", "trace"]
@@ -100,6 +106,10 @@ def _main(argv: Sequence[str] | None) -> int:
         )
     if settings.tls_port is not None and settings.workers > 1:
         return fail("--tls-port serves from one process: use it with --workers 1")
+    for path in settings.seed:  # unreadable or malformed seeds: before anything starts
+        problem = check_seed(path)
+        if problem is not None:
+            return fail(problem)
     mongodb = settings.backend == "mongodb"
     problem = check_mongodb(settings) if mongodb else check_data_file(settings)
     if problem is not None:
@@ -141,6 +151,18 @@ def ca_command(ca_dir: str | None, export: str | None) -> int:
 def fail(message: str, *, status: int = 2) -> int:
     print(f"doppelgate: error: {message}", file=sys.stderr)
     return status
+
+
+def check_seed(path: str) -> str | None:
+    from .testing.seed import SeedError, parse_seed
+
+    if not Path(path).is_file():
+        return f"seed file {path} does not exist"
+    try:
+        parse_seed(Path(path))
+    except SeedError as exc:
+        return f"seed file {path}: {exc}"
+    return None
 
 
 def check_data_file(settings: Settings) -> str | None:

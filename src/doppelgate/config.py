@@ -42,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
     console: Literal["on", "read-only", "off"] = "on"  # the web console; read-only: shared servers
     config_file: str | None = None  # the TOML file these settings came from (set by loading)
+    seed: tuple[str, ...] = ()  # seed files applied once the server is up (serve --seed)
     # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
     # above the engine's 16 MiB document limit, whose vendor errors stay reachable
     max_body_bytes: Positive = 32 * 1024 * 1024
@@ -77,6 +78,7 @@ _TYPES: dict[str, Any] = {f.name: f.type for f in msgspec.structs.fields(Setting
 ENV_VARS: dict[str, str] = {
     f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name not in ("dialects", "config_file")
 }
+DIALECTS_ENV = "DOPPELGATE_DIALECTS"  # {"gigya": {"strict": true}}: [dialects.*] as JSON
 DEFAULT_CONFIG = "doppelgate.toml"  # read from the working directory when no file is named
 
 
@@ -105,6 +107,9 @@ def load_settings(
     for var, key in ENV_VARS.items():
         if var in env:
             merged[key], source[key] = _from_env(key, env[var]), f"environment variable {var}"
+    if DIALECTS_ENV in env:  # per-dialect tables as JSON, merged key by key over the file's
+        merged["dialects"] = _merge_dialects(merged.get("dialects"), env[DIALECTS_ENV])
+        source["dialects"] = f"environment variable {DIALECTS_ENV}"
     for key, value in cli.items():
         if key not in FIELDS:
             raise ConfigError(f"unknown setting {key!r}")
@@ -120,6 +125,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _merge_dialects(from_file: Any, raw: str) -> dict[str, Any]:
+    try:
+        given = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ConfigError(f"environment variable {DIALECTS_ENV} is not JSON: {exc}") from None
+    if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+        raise ConfigError(f'{DIALECTS_ENV} must be a JSON object of tables: {{"gigya": {{...}}}}')
+    merged = {name: dict(table) for name, table in (from_file or {}).items()}
+    for name, table in given.items():
+        merged[name] = {**merged.get(name, {}), **table}
+    return merged
 
 
 def _from_env(key: str, raw: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -189,7 +190,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        started = time.perf_counter()
         await engine.open()
+        if settings.data_file and settings.backend == "memory":  # a load can take seconds
+            addresses = await engine.collections()
+            logger.info(
+                "loaded data file %s: %d collections in %.2f s",
+                settings.data_file,
+                len(addresses),
+                time.perf_counter() - started,
+            )
         try:
             yield
         finally:

@@ -48,13 +48,43 @@ def serve(settings: Settings, app: Any) -> int:
             "doppelgate.gateway:app_from_env", factory=True, workers=settings.workers, **common
         )
         guard_connections(config, settings)
+        if settings.seed:  # once, before the workers start: they share the database
+            asyncio.run(seed_once(settings, app))
         announce(settings, *ports)
         Multiprocess(config, sockets=[sock]).run()
         return 0
     config = guard_connections(uvicorn.Config(app, lifespan="on", **common), settings)
-    server = AnnouncingServer(config, settings=settings, tls_sock=tls_sock)
+    server = AnnouncingServer(config, settings=settings, tls_sock=tls_sock, app=app)
     server.run(sockets=[sock])
+    if server.seed_error is not None:
+        raise StartError(server.seed_error)
     return 0 if server.started else 1
+
+
+async def apply_seeds(app: Any, files: tuple[str, ...], done: list[str]) -> str | None:
+    """Each --seed file through the app's control plane (a banner line each in `done`): None,
+    or what went wrong (one line)."""
+    from pathlib import Path
+
+    from .testing.seed import SeedError
+
+    for path in files:
+        try:
+            report = await app.state.control.seed(Path(path))
+        except SeedError as exc:
+            return f"seed file {path}: {' '.join(str(exc).split())}"
+        done.append(f"{'seeded':<10} {path}: {report.calls} calls, {report.documents} documents")
+    return None
+
+
+async def seed_once(settings: Settings, app: Any) -> None:
+    """--workers: the seeds go in through a short-lived app of the parent process."""
+    done: list[str] = []
+    async with app.router.lifespan_context(app):
+        problem = await apply_seeds(app, settings.seed, done)
+    if problem is not None:
+        raise StartError(problem)
+    print("\n".join(done), flush=True)
 
 
 def entry_protocol(settings: Settings) -> Any:
@@ -86,21 +116,35 @@ class AnnouncingServer(uvicorn.Server):
     """uvicorn's Server, plus the --tls-port listener and the banner once both listen."""
 
     def __init__(
-        self, config: uvicorn.Config, *, settings: Settings, tls_sock: socket.socket | None
+        self,
+        config: uvicorn.Config,
+        *,
+        settings: Settings,
+        tls_sock: socket.socket | None,
+        app: Any,
     ) -> None:
         super().__init__(config)
         self.settings = settings
         self.tls_sock = tls_sock
+        self.app = app
+        self.seed_error: str | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if not self.started:
+            return
+        seeded: list[str] = []
+        self.seed_error = await apply_seeds(self.app, self.settings.seed, seeded)
+        if self.seed_error is not None:
+            self.should_exit = True
             return
         bound = [s.getsockname() for srv in self.servers for s in srv.sockets]
         if self.tls_sock is not None:
             await self._tls_listener(self.tls_sock)
         tls_port = None if self.tls_sock is None else self.tls_sock.getsockname()[1]
         announce(self.settings, bound[0][1] if bound else self.settings.port, tls_port)
+        if seeded:
+            print("\n".join(seeded), flush=True)
 
     async def _tls_listener(self, sock: socket.socket) -> None:
         """TLS with a certificate per SNI name, then the same protocol as the main port; closed

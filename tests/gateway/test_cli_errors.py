@@ -137,3 +137,20 @@ def test_the_banner_says_what_is_served() -> None:
     assert "memory backend, kept in /tmp/x.db" in line and "config d.toml" in line
     assert "listening on all interfaces (0.0.0.0)" in line
     assert "no config file" in summary(Settings())
+
+
+def test_dialect_tables_from_the_environment(tmp_path: Path) -> None:
+    from doppelgate.config import ConfigError, load_settings
+
+    config = tmp_path / "d.toml"
+    config.write_text("[dialects.gigya]\ntimestampWindow = 30\nstrict = false\n")
+    env = {"DOPPELGATE_DIALECTS": '{"gigya": {"strict": true}, "spid": {"strict": true}}'}
+    settings = load_settings({}, env=env, config_path=config)
+    assert settings.dialects == {
+        "gigya": {"timestampWindow": 30, "strict": True},  # merged key by key over the file
+        "spid": {"strict": True},
+    }
+    with pytest.raises(ConfigError, match="DOPPELGATE_DIALECTS is not JSON"):
+        load_settings({}, env={"DOPPELGATE_DIALECTS": "gigya.strict=1"})
+    with pytest.raises(ConfigError, match=r"unknown dialect table \[dialects.gigia\]"):
+        load_settings({}, env={"DOPPELGATE_DIALECTS": '{"gigia": {}}'})

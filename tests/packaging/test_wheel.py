@@ -60,6 +60,19 @@ def test_wheel_installs_into_a_fresh_venv_and_serves(tmp_path: Path) -> None:
     )
     assert Path(probe.stdout.strip()).is_relative_to(venv)
 
+    # typed (PEP 561), runnable as a module, licensed
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "doppelgate/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
+    version = subprocess.run(
+        [venv / "bin" / "python", "-m", "doppelgate", "--version"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert version.stdout.startswith("doppelgate ")
+
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
     server = subprocess.Popen(

@@ -6,6 +6,8 @@ Every operation runs without awaiting in between, so on one event loop each writ
 from __future__ import annotations
 
 import heapq
+import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ from .persist import DataFile
 from .projection import compile_projection
 from .updates import apply_update, validate_update
 from .values import hash_key, sort_key, sort_value, split_path
+
+logger = logging.getLogger("doppelgate")
 
 
 class _HashIndex:
@@ -372,7 +376,10 @@ class MemoryEngine(Engine):
     def _maybe_compact(self) -> None:
         assert self._file is not None
         if self._loaded and self._file.wants_compaction():
+            started = time.perf_counter()
             self._file.snapshot(self._snapshot_state())
+            took = time.perf_counter() - started
+            logger.info("data file %s compacted in %.2f s", self._file.path, took)
 
     def _snapshot_state(self) -> list[tuple[Address, list[IndexSpec], Iterable[Document]]]:
         return [

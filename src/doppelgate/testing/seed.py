@@ -118,18 +118,42 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+SEED_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 def parse_seed(source: str | Path | bytes | dict[str, Any] | SeedFile) -> SeedFile:
-    """A seed from a file path (.json, .yaml, .yml), JSON/YAML text or its decoded form."""
+    """A seed from a file path (a Path, or a str naming a .json/.yaml/.yml file), JSON/YAML text
+    or its decoded form. JSON goes through msgspec (~10x faster than YAML on a large seed)."""
     if isinstance(source, SeedFile):
         return source
     try:
+        if isinstance(source, str) and _names_a_file(source):
+            source = Path(source)
         if isinstance(source, Path):
             source = source.read_bytes()
         if isinstance(source, str | bytes):
-            source = load_yaml(source)  # JSON is YAML
+            source = _decode(source)
         return msgspec.convert(source, SeedFile)
     except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
         raise SeedError(f"invalid seed: {exc}") from None
+
+
+def _names_a_file(text: str) -> bool:
+    """A one-line str that is a file's name (not seed text): ends .json/.yaml/.yml, or exists."""
+    if "\n" in text or text.lstrip()[:1] in ("{", "["):
+        return False
+    return text.strip().lower().endswith(SEED_SUFFIXES) or Path(text).is_file()
+
+
+def _decode(text: str | bytes) -> Any:
+    """JSON with msgspec when it is JSON; YAML (a superset) otherwise."""
+    raw = text.encode() if isinstance(text, str) else text
+    if raw.lstrip()[:1] in (b"{", b"["):
+        try:
+            return msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            pass  # YAML flow style, comments, ...: the YAML loader decides
+    return load_yaml(text)
 
 
 async def run_seed(
