@@ -320,6 +320,9 @@ async def test_read_only_console_refuses_changes(
             assert r.status_code == 403, (method, path, r.text)
         assert (await gigya(http, "ds.get", type="tracks", oid="t1"))["errorCode"] == 0
         assert (await http.get("/_doppelgate/snapshot")).status_code == 200
+        query = {"dialect": "gigya", "tenant": tenant, "text": "SELECT * FROM tracks"}
+        r = await http.post(f"{API}/query", json=query)  # a read, sent as POST
+        assert r.status_code == 200 and r.json()["body"]["totalCount"] == 1, r.text
         assert (await http.get("/_doppelgate/console")).status_code == 200
 
 

@@ -23,16 +23,9 @@ ASSETS = {  # name -> media type: everything the page loads, vendored here (no C
     "console.css": "text/css; charset=utf-8",
     "index.html": "text/html; charset=utf-8",
 }
-# the control plane's state-changing calls, refused when the console is read-only
-WRITES = {
-    ("POST", "/reset"),
-    ("POST", "/seed"),
-    ("PUT", "/snapshot"),
-    ("POST", "/snapshot"),
-    ("DELETE", "/journal"),
-    ("POST", "/faults"),
-    ("DELETE", "/faults"),
-}
+# read-only servers: control-plane calls with other methods are refused
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+QUERY_PATH = CONSOLE_PATH + "/api/query"  # a vendor read sent as POST: allowed
 
 
 def _asset(name: str) -> bytes:
@@ -71,7 +64,8 @@ def console_routes(control: Control, settings: Settings, prefix: str) -> list[Ba
 
 class ReadOnlyControlPlane:
     """ASGI middleware for `console = "read-only"` (shared servers): the control plane's
-    state-changing calls answer 403; reads, the console's pages and the vendor APIs still work."""
+    state-changing calls (any method but GET/HEAD/OPTIONS, the console's query box excepted)
+    answer 403; reads, the console's pages and the vendor APIs still work."""
 
     def __init__(self, app: ASGIApp, prefix: str, settings: Settings) -> None:
         self.app = app
@@ -81,8 +75,8 @@ class ReadOnlyControlPlane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.read_only and scope["type"] == "http":
             path: str = scope["path"]
-            segment = "/" + path[len(self.prefix) :].lstrip("/").split("/")[0]
-            if path.startswith(self.prefix + "/") and (scope["method"], segment) in WRITES:
+            changing = scope["method"] not in READS and path != self.prefix + QUERY_PATH
+            if path.startswith(self.prefix + "/") and changing:
                 body = b'{"error":"read-only server: the control plane takes no changes"}'
                 response = Response(body, 403, media_type="application/json")
                 await response(scope, receive, send)
