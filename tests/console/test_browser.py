@@ -15,7 +15,7 @@ import httpx
 import pytest
 from PIL import Image
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -71,7 +71,7 @@ def wait(browser: webdriver.Chrome, condition: Any, what: str) -> Any:
     def attempt(driver: webdriver.Chrome) -> Any:
         try:
             return condition(driver)
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException, NoAlertPresentException):
             return False
 
     return WebDriverWait(browser, WAIT_S, poll_frequency=0.05).until(attempt, what)
@@ -242,3 +242,44 @@ def test_a_token_protected_control_plane_opens_with_the_token_in_the_url(
         ).json()["faults"]
         assert [f["spec"]["dialect"] for f in faults] == ["spid"]
         screenshot(browser, tmp_path / "faults-token.png")
+
+
+def test_seed_reset_with_confirmation_and_snapshot_upload(
+    browser: webdriver.Chrome, served: str, tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "calls:\n"
+        "  - dialect: spid\n"
+        "    path: /api/2/user/7/dataobject/mood\n"
+        f"    headers: {{Authorization: Bearer seeded-{RUN}}}\n"
+        "    form: {value: sunny}\n"
+    )
+
+    def mood() -> httpx.Response:
+        auth = {"Authorization": f"Bearer seeded-{RUN}"}
+        return httpx.get(f"{served}/spid/api/2/user/7/dataobject/mood", headers=auth)
+
+    open_console(browser, served, "admin")
+    browser.find_element(By.ID, "seed-file").send_keys(str(seed))
+    click(browser, "#seed-upload")
+    wait(browser, lambda d: "seeded: 1 calls" in text(d, "flash"), "the seed")
+    assert mood().json()["data"]["value"] == "sunny"
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_bytes(httpx.get(f"{served}/_doppelgate/snapshot").content)
+    # reset one tenant, after the confirmation
+    Select(browser.find_element(By.ID, "r-dialect")).select_by_value("spid")
+    browser.find_element(By.ID, "r-tenant").send_keys(f"seeded-{RUN}")
+    click(browser, "#r-reset")
+    alert = wait(browser, lambda d: d.switch_to.alert, "the confirmation")
+    assert f"spid tenant seeded-{RUN}" in alert.text
+    alert.accept()
+    wait(browser, lambda d: "reset spid tenant" in text(d, "flash"), "the reset")
+    assert mood().status_code == 404
+    # the snapshot taken before brings it back
+    browser.find_element(By.ID, "snap-file").send_keys(str(snapshot))
+    click(browser, "#snap-upload")
+    wait(browser, lambda d: d.switch_to.alert, "the confirmation").accept()
+    wait(browser, lambda d: "snapshot restored" in text(d, "flash"), "the restore")
+    assert mood().json()["data"]["value"] == "sunny"
+    screenshot(browser, tmp_path / "admin-done.png")
