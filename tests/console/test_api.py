@@ -366,3 +366,20 @@ async def test_with_a_control_token_the_page_loads_and_the_api_needs_the_token(
         assert (await http.get("/_doppelgate/journal")).status_code == 401
         token = {"X-Doppelgate-Token": "t0ken"}
         assert (await http.get(f"{API}/meta", headers=token)).status_code == 200
+
+
+async def test_a_raw_document_without_its_vendor_key_is_a_console_error(
+    http: httpx.AsyncClient,
+) -> None:
+    tenant, _ = await seed_one(http, "spid")
+    app_engine = http._transport.app.state.engine  # type: ignore[attr-defined]
+    await app_engine.collection("spid", tenant, "dataobjects").insert({"_id": "raw", "n": 1})
+    where = {"dialect": "spid", "tenant": tenant, "collection": "dataobjects"}
+    r = await http.get(f"{API}/document", params={**where, "target": "dataobjects", "id": '"raw"'})
+    assert r.status_code == 400 and "lacks" in r.json()["error"], r.text
+    r = await http.get(
+        f"{API}/documents", params={**where, "target": "dataobjects", "filter": "{not json"}
+    )
+    assert r.status_code == 400 and "filter" in r.json()["error"]
+    r = await http.get(f"{API}/views", params={"dialect": "nope"})
+    assert r.status_code == 400 and "unknown dialect" in r.json()["error"]

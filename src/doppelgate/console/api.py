@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
-from ..engine import EngineError
+from ..engine import BackendUnavailable, EngineError
 from ..testing.capture import BODY_LIMIT, redact_text
 from ..testing.server import http_scope, run_asgi
 from ..testing.values import from_json, to_json
@@ -132,8 +132,12 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
                 return await endpoint(request)
             except ConsoleError as exc:
                 return _problem(str(exc))
+            except BackendUnavailable as exc:
+                return _problem(f"backend unavailable: {exc}", 503)
             except (EngineError, msgspec.MsgspecError) as exc:
                 return _problem(f"{type(exc).__name__}: {exc}")
+            except (KeyError, TypeError) as exc:  # a stored document without its vendor key
+                return _problem(f"this document lacks what the vendor API needs: {exc!r}")
 
         return run
 
