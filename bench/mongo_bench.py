@@ -319,16 +319,19 @@ class Serve:
     port: int = 0
 
     @classmethod
-    def start(cls, workers: int, mongo_url: str, logs: Path) -> Serve:
+    def start(cls, workers: int, mongo_url: str, logs: Path, backend: str = "mongodb") -> Serve:
+        """`backend` "memory" ignores `mongo_url` (and takes one worker)."""
         doppelgate = Path(sys.executable).parent / "doppelgate"
         runner = "import sys; from doppelgate.cli import main; sys.exit(main())"
         cli = [str(doppelgate)] if doppelgate.exists() else [sys.executable, "-c", runner]
-        args = [*cli, "serve", "--backend", "mongodb", "--mongo-url", mongo_url, "--port", "0"]
+        args = [*cli, "serve", "--backend", backend, "--port", "0"]
+        if backend == "mongodb":
+            args += ["--mongo-url", mongo_url]
         args += ["--workers", str(workers), "--log-level", "warning"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPELGATE_")}
         env |= {"DOPPELGATE_MONGO_DATABASE": BENCH_DATABASE}
         env |= {"DOPPELGATE_MONGO_TIMEOUT_MS": str(TIMEOUT_MS)}
-        log_path = logs / f"serve-{workers}w.log"
+        log_path = logs / f"serve-{backend}-{workers}w.log"
         log = log_path.open("w")
         proc = subprocess.Popen(
             args,

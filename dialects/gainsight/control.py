@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from doppelgate import nesting
 from doppelgate.dialect import DialectContext
 
 from .catalog import Catalog
@@ -33,9 +34,9 @@ def control_routes(
 
     async def put(service: Any, request: Request) -> Any:
         try:
-            decl = msgspec.json.decode(await request.body() or b"{}", type=ObjectDecl)
+            decl = nesting.decode(await request.body() or b"{}", type=ObjectDecl)
             schema = await catalog(service).declare(request.path_params["name"], decl)
-        except (msgspec.DecodeError, SchemaError) as exc:
+        except (msgspec.DecodeError, SchemaError, nesting.TooDeep) as exc:
             raise invalid_request(f"Invalid object declaration: {exc}.") from None
         return describe(schema)
 

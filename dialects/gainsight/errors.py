@@ -47,6 +47,8 @@ NO_MATCH = Code(
 )
 INVALID_PICKLIST = Code("GSOBJ_1012", "Invalid/Inactive value provided for picklist.", 400)
 INVALID_API = Code("GSOBJ_1023", "Invalid API called, please refer to API documentation", 400)
+# [I] a known route called with a method it lacks: the "wrong API" text, with HTTP's 405
+WRONG_METHOD = Code("GSOBJ_1023", "Invalid API called, please refer to API documentation", 405)
 INVALID_AUTH_HEADERS = Code(
     "GSOBJ_1024", "Invalid authorization headers, please re-check your API request", 400
 )
@@ -161,6 +163,11 @@ def gateway_response(code: Code, rid: str) -> Response:
 
 def not_found(request: Request) -> Response:
     return gateway_response(NOT_FOUND, request_uuid(request_id(request)))
+
+
+def method_not_allowed(request: Request) -> Response:
+    """Checked with the route, before the Accesskey, as an unknown route is (issue 15.9)."""
+    return error_response(GainsightError(WRONG_METHOD), request_uuid(request_id(request)))
 
 
 def internal_error(request: Request, request_id: str) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 from .errors import INVALID_FIELD, GainsightError
 
 TOKEN = re.compile(r"\s*(?:(\()|(\))|([A-Za-z0-9_]+))")
+MAX_PARENTHESES = 32  # nested "(" (README): a 400, never a RecursionError; far past real use
 
 
 def bad(expression: str, why: str) -> GainsightError:
@@ -52,6 +53,7 @@ class _Parser:
         self.items = items
         self.filters = filters
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.items[self.pos] if self.pos < len(self.items) else None
@@ -81,10 +83,14 @@ class _Parser:
             raise bad(self.text, "unexpected end")
         self.pos += 1
         if token == "(":
+            self.depth += 1
+            if self.depth > MAX_PARENTHESES:
+                raise bad(self.text, f"more than {MAX_PARENTHESES} nested parentheses")
             inner = self.disjunction()
             if self.peek() != ")":
                 raise bad(self.text, "missing ')'")
             self.pos += 1
+            self.depth -= 1
             return inner
         if token == ")" or token.upper() in ("AND", "OR"):
             raise bad(self.text, f"unexpected {token!r}")

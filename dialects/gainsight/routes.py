@@ -24,6 +24,7 @@ from .errors import (
     GainsightError,
     ObjectNotFound,
     error_response,
+    method_not_allowed,
     object_not_found,
 )
 from .options import gainsight_options
@@ -34,6 +35,7 @@ from .wire import DescribeBody, request_uuid, success
 Action = Callable[[DataService, Request], Awaitable[Any]]
 BASE = "/v1/data/objects"
 META = "/v1/meta/services/objects"  # read by connectors before the data API (spec §1.7)
+ANY = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def routes(ctx: DialectContext) -> list[BaseRoute]:
@@ -94,16 +96,26 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
         body = decode(await request.body(), DescribeBody)
         return await service.describe(body.objectNames)
 
+    # each path's methods, then the same path for any other method: the vendor's method error
+    # (issue 15.9), before a later, looser path (/{object}/{gsid}) can claim the request
+    wrong = method_not_allowed
     return [
         Route(f"{BASE}/query/{{object}}", endpoint(read), methods=["POST"]),
+        Route(f"{BASE}/query/{{object}}", wrong, methods=ANY),
         Route(f"{BASE}/{{object}}", endpoint(insert), methods=["POST"]),
         Route(f"{BASE}/{{object}}", endpoint(update), methods=["PUT"]),
         Route(f"{BASE}/{{object}}", endpoint(blank_gsid), methods=["DELETE"]),
+        Route(f"{BASE}/{{object}}", wrong, methods=ANY),
         Route(f"{BASE}/{{object}}/", endpoint(blank_gsid), methods=["DELETE"]),
+        Route(f"{BASE}/{{object}}/", wrong, methods=ANY),
         Route(f"{BASE}/{{object}}/{{gsid}}", endpoint(delete), methods=["DELETE"]),
         Route(f"{BASE}/{{object}}/{{gsid}}", endpoint(get), methods=["GET"]),
+        Route(f"{BASE}/{{object}}/{{gsid}}", wrong, methods=ANY),
         Route(f"{META}/list", endpoint(object_list), methods=["GET"]),
+        Route(f"{META}/list", wrong, methods=ANY),
         Route(f"{META}/describe", endpoint(describe_many), methods=["POST"]),
+        Route(f"{META}/describe", wrong, methods=ANY),
         Route(f"{META}/{{object}}/describe", endpoint(describe), methods=["GET"]),
+        Route(f"{META}/{{object}}/describe", wrong, methods=ANY),
         *control_routes(ctx, options, endpoint),
     ]

@@ -2,7 +2,9 @@
 
 Rows of object X live in ("gainsight", <tenant>, "rows:<x lower-cased>"), one document per row:
 {"_id": <Gsid>, "_n": <insertion order>, "Gsid": …, <field name>: <stored value>, …}. Empty
-fields are absent (never null), so IS_NULL is `$exists: false` (query.py).
+fields are absent (never null), so IS_NULL is `$exists: false` (query.py). A hash index on
+`Gsid` (made before every insert: a reset may have dropped it) keeps reads and updates by
+Gsid flat as rows grow.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from doppelgate import nesting
 from doppelgate.engine import BackendUnavailable, Collection, Engine, EngineError
 
 from .auth import Caller
@@ -52,6 +55,7 @@ MAX_RECORDS = 50  # per insert/update call (spec §1.2, §1.3)
 MAX_KEYS = 3
 KEY_TYPES = ("STRING", "GSID", "NUMBER", "EMAIL", "LOOKUP")  # spec §1.3 (LOOKUP holds a GSID)
 DELETED = "Delete process initiated for 1 records."  # spec §1.5
+GSID_INDEX = ["Gsid"]  # unique, as GSIDs are: MongoDB-wire servers use only unique indexes
 
 _last_n = 0
 
@@ -117,6 +121,7 @@ class DataService:
             docs.append(
                 {"_id": gsid, "_n": first + i, "Gsid": gsid, **values, **self._stamp(now, True)}
             )
+        await self.rows(schema).ensure_index(GSID_INDEX, unique=True)
         try:
             await self.rows(schema).insert_many(docs)
         except EngineError:  # all-or-nothing (spec §1.2): take back what went in
@@ -184,9 +189,10 @@ class DataService:
             update: dict[str, Any] = {"$set": {**to_set, **self._stamp(now, False)}}
             if to_unset:
                 update["$unset"] = to_unset
-            await collection.update({"_id": {"$in": ids}}, update, many=True)
+            # one row: a single-document update, which every backend answers from its key
+            await collection.update(by_ids(ids), update, many=len(ids) > 1)
         order = list(dict.fromkeys(i for ids in matched for i in ids))
-        docs = {d["_id"]: d for d in await collection.find({"_id": {"$in": order}})}
+        docs = {d["_id"]: d for d in await collection.find(by_ids(order))}
         output = self.options.date_output_for(read=False)
         out = [full_row(schema, docs[i], output) for i in order if i in docs]
         return WriteData(count=len(out), errors=None, records=out)
@@ -262,13 +268,21 @@ class DataService:
 
 
 def decode(raw: bytes, kind: type[T]) -> T:
-    """The JSON body (spec §1.8: after the object check); malformed -> GSOBJ_1002 (README)."""
+    """The JSON body (spec §1.8: after the object check); malformed or nested deeper than
+    doppelgate's limit (README) -> GSOBJ_1002 (README)."""
     try:
-        return msgspec.json.decode(raw or b"null", type=kind)
+        return nesting.decode(raw or b"null", type=kind)
     except msgspec.ValidationError as exc:
         raise invalid_request(f"Invalid request body: {exc}.") from None
     except msgspec.DecodeError:
         raise invalid_request("Malformed JSON request body.") from None
+    except nesting.TooDeep as exc:
+        raise invalid_request(f"Invalid request body: {exc}.") from None
+
+
+def by_ids(ids: list[str]) -> dict[str, Any]:
+    """Rows by `_id`: one id as an equality, which every backend answers from its key."""
+    return {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
 
 
 def check_size(body: WriteBody) -> None:

@@ -17,6 +17,7 @@ from doppelgate.engine import (
     InvalidDocument,
     InvalidFilter,
     InvalidUpdate,
+    QueryTimeout,
 )
 
 from .wire import BadParam, ErrorResponse, call_time, context_of, respond, status_of
@@ -116,6 +117,8 @@ def from_exception(exc: Exception) -> GigyaError | None:
         return GigyaError(OBJECT_TOO_LARGE, "Object too large")
     if isinstance(exc, BackendUnavailable):
         return GigyaError(GENERAL_SERVER_ERROR, "General Server error")
+    if isinstance(exc, QueryTimeout):  # e.g. a runaway REGEX or format regex (§7: 504001)
+        return GigyaError(TIMEOUT, f"Timeout: {exc}")
     if isinstance(exc, InvalidFilter | InvalidUpdate | InvalidDocument):
         return GigyaError(INVALID_PARAMETER_VALUE, f"Invalid parameter value: {exc}")
     if isinstance(exc, EngineError):

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from doppelgate.engine import Collection, DuplicateKey
+from doppelgate.engine.budget import BoundedPattern, bounded
 
 from .errors import INVALID_PARAMETER_VALUE, GigyaError, invalid
 from .fields import TYPE_NAMES, check_name, suffix_type
@@ -37,9 +38,10 @@ class FieldSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
     def access(self) -> str:
         return self.writeAccess or "serverOnly"
 
-    def pattern(self) -> re.Pattern[str] | None:
+    def pattern(self) -> BoundedPattern | None:
+        """The format's regex, time-limited per match: RegexTimeout instead of a frozen server."""
         m = _REGEX_FORMAT.match(self.format or "")
-        return re.compile(m.group(2)) if m else None
+        return bounded(m.group(2)) if m else None
 
 
 class Schema(msgspec.Struct, kw_only=True):
@@ -175,8 +177,8 @@ def _set_format(spec: FieldSpec, path: str, value: Any) -> None:
     if m is None:
         raise invalid(f"Invalid parameter value: format of '{path}' must be regex('...')")
     try:
-        re.compile(m.group(2))
-    except re.error as exc:
+        bounded(m.group(2))
+    except ValueError as exc:
         raise invalid(f"Invalid parameter value: bad regex for '{path}': {exc}") from None
     spec.format = value
 
@@ -211,10 +213,22 @@ def _add_unique(schema: Schema, value: Any) -> list[list[str]]:
     added = []
     for group in value:
         paths = [_check_path(p) for p in group]
+        for path in paths:
+            _check_primitive(schema, path)
         if paths not in schema.unique:
             schema.unique.append(paths)
             added.append(paths)
     return added
+
+
+def _check_primitive(schema: Schema, path: str) -> None:
+    """ "Only regular primitive data fields can be defined as unique." (seed 001, spec §6)"""
+    inside = path + "."
+    if any(field.startswith(inside) for field in schema.fields):
+        raise invalid(
+            f"Invalid parameter value: unique field '{path}' is an object; only regular "
+            "primitive data fields can be defined as unique"
+        )
 
 
 def public_schema(schema: Schema, mode: str) -> dict[str, Any]:

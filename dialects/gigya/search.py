@@ -79,25 +79,28 @@ def encrypt_filter(node: Any, paths: set[str], encrypt: Callable[[Any], Any]) ->
         if key in ("$and", "$or", "$nor"):
             out[key] = encrypt_filter(value, paths, encrypt)
         elif key in paths:
-            out[key] = _encrypted_condition(value, encrypt)
+            out.update(_encrypted_condition(key, value, encrypt))
         else:
             out[key] = value
     return out
 
 
-def _encrypted_condition(value: Any, encrypt: Callable[[Any], Any]) -> Any:
+def _encrypted_condition(path: str, value: Any, encrypt: Callable[[Any], Any]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        return encrypt(value)
+        return {path: encrypt(value)}
     out: dict[str, Any] = {}
     for op, arg in value.items():
         if op in ("$eq", "$ne", "$in", "$nin"):
             out[op] = encrypt(arg)
         elif op == "$regex" and (m := _EXACT.match(arg)):
-            # CONTAINS on an encrypted field: a whole-value match, here case-sensitive [inf]
-            return encrypt(re.sub(r"\\(.)", r"\1", m.group(1), flags=re.DOTALL))
+            # CONTAINS on an encrypted field: a whole-value match ignoring case (spec §4), on
+            # the case-folded ciphertexts (service.py's `_folded`)
+            term = re.sub(r"\\(.)", r"\1", m.group(1), flags=re.DOTALL)
+            folded = "_folded." + path.removeprefix("data.").replace(".", ":")
+            return {folded: encrypt(term.casefold())}
         elif op != "$options":
             out[op] = arg
-    return out
+    return {path: out}
 
 
 def select(record: dict[str, Any], items: tuple[SelectItem, ...]) -> dict[str, Any]:

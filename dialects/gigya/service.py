@@ -9,6 +9,7 @@ One engine collection per tenant, ("gigya", <apiKey>, "objects"), one document p
      "data": {... exactly as submitted, nested objects kept; encrypted values "dgaes1:..."},
      "created": <ms epoch>, "lastUpdated": <ms epoch>,
      "_dates": {"<data path, ':' for '.'>": <datetime or [datetimes]>},   # date fields, for ranges
+     "_folded": {"<encrypted data path, ':' for '.'>": <ciphertext of the case-folded value>},
      "_uniq": ["id:<_id>", "u:<hash of a unique constraint's values>", ...],
      "_rev": <write counter, for compare-and-replace>}
 
@@ -54,7 +55,14 @@ from .records import (
 )
 from .schema import Schema, apply_data_schema, load_schema, public_schema, save_schema
 from .wire import Call
-from .writes import WritePlan, check_write, date_shadow, encrypt_submitted, unique_keys
+from .writes import (
+    WritePlan,
+    check_write,
+    date_shadow,
+    encrypt_submitted,
+    folded_shadow,
+    unique_keys,
+)
 
 DIALECT = "gigya"
 MAX_DATA_BYTES = 512 * 1024  # spec §3
@@ -120,12 +128,14 @@ class DataStore:
             raise GigyaError(OBJECT_TOO_LARGE, "Object too large: data exceeds 512KB")
         if oid == "auto":  # the server generates it (spec §3)
             oid = uuid.uuid4().hex
-        for _ in range(MAX_ATTEMPTS):
-            schema = await load_schema(self.schemas, type_)
-            plan = await self._write(schema, type_, oid, uid, data, behavior)
-            if plan is not None:
-                await self._learn(type_, schema, plan)
-                return {"oid": oid}
+        # this process's stores of one object take turns: retries only for other processes
+        async with self.objects.exclusive(object_id(type_, oid, uid)):
+            for _ in range(MAX_ATTEMPTS):
+                schema = await load_schema(self.schemas, type_)
+                plan = await self._write(schema, type_, oid, uid, data, behavior)
+                if plan is not None:
+                    await self._learn(type_, schema, plan)
+                    return {"oid": oid}
         raise GigyaError(CONCURRENT_UPDATES, "Concurrent updates not allowed")
 
     async def _write(
@@ -153,8 +163,7 @@ class DataStore:
             "data": new_data,
             "created": existing["created"] if existing else now,
             "lastUpdated": now,
-            "_dates": date_shadow(schema, plain, plan.learned),
-            "_uniq": [f"id:{key}", *unique_keys(type_, schema, plain)],
+            **self._shadows(type_, key, schema, plain, plan.learned),
             "_rev": (existing["_rev"] + 1) if existing else 1,
         }
         if existing is None:
@@ -167,6 +176,16 @@ class DataStore:
             return plan
         result = await self.objects.replace({"_id": key, "_rev": existing["_rev"]}, doc)
         return plan if result.matched == 1 else None
+
+    def _shadows(
+        self, type_: str, key: str, schema: Schema, plain: dict[str, Any], learned: dict
+    ) -> dict[str, Any]:
+        """The search and uniqueness copies of the object's data (see the stored shape)."""
+        return {
+            "_dates": date_shadow(schema, plain, learned),
+            "_folded": folded_shadow(schema, plain, self.cipher.encrypt),
+            "_uniq": [f"id:{key}", *unique_keys(type_, schema, plain)],
+        }
 
     async def _learn(self, type_: str, schema: Schema, plan: WritePlan) -> None:
         """Dynamic schemas add new fields; a field's first value fixes its type (spec §3, §6)."""
@@ -219,8 +238,7 @@ class DataStore:
                 **doc,
                 "data": data,
                 "lastUpdated": now_ms(),
-                "_dates": date_shadow(schema, plain, {}),
-                "_uniq": [f"id:{key}", *unique_keys(type_, schema, plain)],
+                **self._shadows(type_, key, schema, plain, {}),
                 "_rev": doc["_rev"] + 1,
             }
             result = await self.objects.replace({"_id": key, "_rev": doc["_rev"]}, update)

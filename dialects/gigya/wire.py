@@ -13,6 +13,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from doppelgate import nesting
 from doppelgate.dialect import vendor_path
 
 API_VERSION = 2
@@ -88,14 +89,17 @@ class Call:
         return default if value is None or value == "" else is_true(value)
 
     def json(self, name: str) -> Any:
-        """A JSON-text param (data, dataSchema...) decoded; unparsable -> 400006 (spec §1)."""
+        """A JSON-text param (data, dataSchema...) decoded; unparsable or nested deeper than
+        doppelgate's limit (README) -> 400006 (spec §1)."""
         text = self.params.get(name)
         if text is None:
             return None
         try:
-            return msgspec.json.decode(text.encode())
+            return nesting.decode(text.encode())
         except msgspec.DecodeError:
             raise BadParam(400006, f"Invalid argument: {name} is not valid JSON") from None
+        except nesting.TooDeep as exc:
+            raise BadParam(400006, f"Invalid argument: {name}: {exc}") from None
 
     @property
     def context(self) -> Any:
@@ -105,9 +109,9 @@ class Call:
             return msgspec.UNSET
         if text.startswith("{"):
             try:
-                return msgspec.json.decode(text.encode())
-            except msgspec.DecodeError:
-                pass
+                return nesting.decode(text.encode())
+            except (msgspec.DecodeError, nesting.TooDeep):
+                pass  # echoed as the text it is
         return text
 
 
@@ -158,9 +162,11 @@ async def read_call(request: Request, call_id: str, method: str) -> Call:
 def _body_params(body: bytes, content_type: str) -> dict[str, str]:
     if "json" in content_type.lower():  # never sent by SDKs; accepted as a convenience [inf]
         try:
-            decoded = msgspec.json.decode(body)
+            decoded = nesting.decode(body)
         except msgspec.DecodeError:
             raise BadParam(400001, "Invalid request format: body is not valid JSON") from None
+        except nesting.TooDeep as exc:
+            raise BadParam(400001, f"Invalid request format: body: {exc}") from None
         if not isinstance(decoded, dict):
             raise BadParam(400001, "Invalid request format: body is not a JSON object")
         return {

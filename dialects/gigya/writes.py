@@ -132,6 +132,21 @@ def unique_keys(type_: str, schema: Schema, plain: dict[str, Any]) -> list[str]:
     return keys
 
 
+def folded_shadow(schema: Schema, plain: dict[str, Any], encrypt: Any) -> dict[str, Any]:
+    """Encrypted fields case-folded, then encrypted: CONTAINS on them ignores case (spec §4).
+
+    `_folded.<path with ':' for '.'>`; AES-SIV is deterministic, so a folded search term
+    encrypts to the same ciphertext. Plain (pre-encryption) values get no shadow.
+    """
+    shadow: dict[str, Any] = {}
+    for path in schema.encrypted_paths():
+        values = [v.casefold() for v in value_at(plain, path) if isinstance(v, str)]
+        if values:
+            folded = [encrypt(v) for v in values]
+            shadow[path.replace(".", ":")] = folded[0] if len(folded) == 1 else folded
+    return shadow
+
+
 def date_shadow(schema: Schema, plain: dict[str, Any], learned: dict[str, str | None]) -> dict:
     """Date fields as datetimes, for range search: `_dates.<path with ':' for '.'>`."""
     shadow: dict[str, Any] = {}

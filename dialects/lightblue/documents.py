@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from doppelgate.engine import RegexTimeout
+from doppelgate.engine.budget import bounded
 from doppelgate.engine.core import new_id
 from doppelgate.limits import clip
 
@@ -152,6 +153,14 @@ def _check_object(
                     _check_object(schema, child.items, e, ipath, errors, context)
 
 
+def _full_match(pattern: str, value: str) -> bool:
+    """`matches` (§ constraints): a full match, time-limited; a runaway pattern fails the value."""
+    try:
+        return bounded(pattern).fullmatch(value) is not None
+    except (ValueError, RegexTimeout):
+        return False
+
+
 def _error(code: str, msg: str, path: list[str], constraint: str, context: str) -> Error:
     where = ".".join(path)
     # the bad value as msg: a prefix of it at most (doppelgate.limits.clip)
@@ -174,7 +183,7 @@ def _check(
         if isinstance(c.get("maxLength"), int) and len(value) > c["maxLength"]:
             errors.append(_error(E.TOO_LONG, shown, path, "maxLength", context))
         pattern = c.get("matches")
-        if isinstance(pattern, str) and value and not re.fullmatch(pattern, value):
+        if isinstance(pattern, str) and value and not _full_match(pattern, value):
             errors.append(_error(E.INVALID_ENTITY, shown, path, "matches", context))
     if isinstance(value, int | float) and not isinstance(value, bool):
         low, high = c.get("minimum"), c.get("maximum")

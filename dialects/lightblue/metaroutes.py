@@ -20,7 +20,7 @@ from .access import caller_of
 from .errors import LightblueError
 from .metastore import MetadataStore
 from .schema import Schema
-from .wire import Error, respond
+from .wire import Error, decode_plain, respond
 
 Handler = Callable[[MetadataStore, Request], Awaitable[Any]]
 _EMPTY = object()
@@ -29,7 +29,7 @@ _EMPTY = object()
 async def _json(request: Request) -> Any:
     raw = await request.body()
     try:
-        return msgspec.json.decode(raw) if raw.strip() else None
+        return decode_plain(raw) if raw.strip() else None
     except msgspec.DecodeError as exc:
         raise LightblueError(E.METADATA_REST_ERROR, str(exc)) from None
 

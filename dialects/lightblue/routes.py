@@ -27,6 +27,7 @@ from .wire import (
     FailedCall,
     LockRequest,
     LockResult,
+    decode_plain,
     encode,
     respond,
 )
@@ -47,7 +48,7 @@ async def _search_parameters(request: Request) -> dict[str, str]:
         return {k: v for k, v in request.query_params.items() if k not in ("P", "S", *PAGING)}
     raw = await request.body()
     try:
-        given = msgspec.json.decode(raw) if raw.strip() else {}
+        given = decode_plain(raw) if raw.strip() else {}
     except msgspec.DecodeError as exc:
         raise LightblueError(E.SAVED_SEARCH_ERROR, str(exc)) from None
     if not isinstance(given, dict):

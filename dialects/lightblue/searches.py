@@ -20,7 +20,7 @@ from .query import Query
 from .schema import Field
 from .service import DataService
 from .values import cast, show
-from .wire import FindRequest
+from .wire import FindRequest, decode_plain
 
 SAVED_SEARCH = "savedSearch"  # the entity holding the searches (lightblue's default)
 INVALID_TYPE = "crud:saved-search:invalidType"
@@ -89,7 +89,7 @@ def bind(part: Any, values: dict[str, str]) -> Any:
     """A search component with its placeholders filled: JSON text is parsed afterwards."""
     if isinstance(part, str):
         try:
-            return msgspec.json.decode(_substitute_text(part, values))
+            return decode_plain(_substitute_text(part, values))
         except msgspec.DecodeError:
             raise LightblueError(E.SAVED_SEARCH_ERROR, part) from None
     return _bind_json(part, values)

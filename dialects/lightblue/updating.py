@@ -71,34 +71,31 @@ class Updates(Writes):
             )
             out.data_error(data, errors)
 
-        for _ in range(MAX_RETRIES):
-            if allowed is not None and doc_version(doc) not in allowed:
-                failed(
-                    [
-                        Error(
-                            errorCode=E.CONCURRENT_UPDATE, msg=str(doc["_id"]), context=out.context
-                        )
-                    ],
-                    doc,
-                )
-                return None
-            new = updater.apply(clone(doc))
-            errors = list(updater.errors) + self._checked_update(schema, doc, new, updater, out)
-            if errors:
-                failed(errors, doc)
-                return None
-            if stripped(new) == stripped(doc):
-                return doc  # matched, unchanged: not written (§5)
-            swapped = await self._swap(schema, coll, doc, new, out, E.UPDATE_ERROR)
-            if isinstance(swapped, Error):
-                failed([swapped], doc)
-                return None
-            if swapped:
-                return new
-            again = await coll.find_one({"$and": [spec, {"_id": doc["_id"]}]})
-            if again is None:
-                return None  # changed by another writer so that it no longer matches
-            doc = again
+        async with coll.exclusive(doc["_id"]):  # this process's writers of it take turns
+            for _ in range(MAX_RETRIES):
+                if allowed is not None and doc_version(doc) not in allowed:
+                    error = Error(
+                        errorCode=E.CONCURRENT_UPDATE, msg=str(doc["_id"]), context=out.context
+                    )
+                    failed([error], doc)
+                    return None
+                new = updater.apply(clone(doc))
+                errors = list(updater.errors) + self._checked_update(schema, doc, new, updater, out)
+                if errors:
+                    failed(errors, doc)
+                    return None
+                if stripped(new) == stripped(doc):
+                    return doc  # matched, unchanged: not written (§5)
+                swapped = await self._swap(schema, coll, doc, new, out, E.UPDATE_ERROR)
+                if isinstance(swapped, Error):
+                    failed([swapped], doc)
+                    return None
+                if swapped:
+                    return new
+                again = await coll.find_one({"$and": [spec, {"_id": doc["_id"]}]})
+                if again is None:
+                    return None  # changed by another writer so that it no longer matches
+                doc = again
         failed(
             [Error(errorCode=E.CONCURRENT_UPDATE, msg=str(doc["_id"]), context=out.context)], doc
         )

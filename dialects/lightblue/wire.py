@@ -9,6 +9,8 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
+from doppelgate import nesting
+
 UNSET: Any = msgspec.UNSET
 HOSTNAME = socket.gethostname()
 
@@ -136,10 +138,23 @@ def encode(body: Any) -> bytes:
 
 
 def decode(raw: bytes, kind: Any = Any) -> Any:
+    """A request body; deeper than nesting.MAX_DEPTH is a DecodeError like any bad JSON, so
+    every caller answers its own bad-request error (never a RecursionError's internal error)."""
     decoder = _decoders.get(kind)
     if decoder is None:
         decoder = _decoders[kind] = msgspec.json.Decoder(kind, float_hook=decimal.Decimal)
-    return decoder.decode(raw)
+    try:
+        return nesting.check(decoder.decode(raw))
+    except (RecursionError, nesting.TooDeep):
+        raise msgspec.DecodeError(str(nesting.TooDeep())) from None
+
+
+def decode_plain(raw: bytes | str) -> Any:
+    """JSON as msgspec decodes it (floats stay floats), with the same nesting limit."""
+    try:
+        return nesting.decode(raw)
+    except nesting.TooDeep as exc:
+        raise msgspec.DecodeError(str(exc)) from None
 
 
 def respond(body: Any, status_code: int = 200) -> Response:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 from starlette.requests import Request
 
 from .errors import (
-    CLIENT_MISMATCH,
     ENDPOINT_NOT_ALLOWED,
     EXPIRED_TOKEN,
     INSUFFICIENT_SCOPE,
@@ -127,9 +126,9 @@ class Authenticator:
         administered = self.options.client(caller.clientId).adminOf
         if target in administered or "*" in administered:
             return acting
-        if acting.merchantId != caller.merchantId:
-            raise SpidError(CLIENT_MISMATCH)
-        if caller.server:
+        # the access-control flow's step for acting on behalf of another client answers 401
+        # (spec §5.3; issue 15.7); "Client ID mismatch" (404) is about owning a resource
+        if caller.server or acting.merchantId != caller.merchantId:
             raise SpidError(NO_ADMIN_RIGHTS_CLIENT)
         if not caller.isAdmin:
             raise SpidError(NO_ADMIN_RIGHTS_USER)

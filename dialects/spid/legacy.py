@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from doppelgate import nesting
 from doppelgate.engine import (
     Collection,
     DocumentTooLarge,
@@ -145,8 +146,8 @@ async def traits_post(call: Call) -> Answer:
     if not text:
         raise SpidError(MISSING_REQUIRED)
     try:
-        traits = msgspec.json.decode(text.encode())
-    except msgspec.DecodeError:
+        traits = nesting.decode(text.encode())  # deeper than doppelgate's limit: the same 400
+    except (msgspec.DecodeError, nesting.TooDeep):
         raise SpidError(BAD_TRAITS) from None
     if not isinstance(traits, dict):
         raise SpidError(BAD_TRAITS)

@@ -25,6 +25,16 @@ SORTABLE = (
     "created",
 )
 BAD_DATE = (400, "Invalid date")
+USER_ORDER = "_userOrder"  # userId is an "integer (as string)" (spec §1): sorts as a number
+
+
+def user_order(userId: str) -> str:
+    """A text whose order is userId's numeric order, on every backend and at any length:
+    digits as (length, digits) without leading zeros; anything else after every number."""
+    if userId.isascii() and userId.isdigit():
+        digits = userId.lstrip("0") or "0"
+        return f"{len(digits):05d}:{digits}"
+    return "~" + userId
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +105,8 @@ def _sort(params: Params, updated: bool) -> list[tuple[str, int]]:
         chosen = [("updated", -1)]
     if not any(f == "dataObjectId" for f, _ in chosen):
         chosen.append(("dataObjectId", 1))  # a stable order for pagination
-    return list(dict(chosen).items())
+    stored = {"userId": USER_ORDER}  # numeric order, like dataObjectId (stored as a number)
+    return [(stored.get(f, f), d) for f, d in dict(chosen).items()]
 
 
 def _moment(params: Params, name: str, zone: ZoneInfo) -> int | None:

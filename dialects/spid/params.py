@@ -3,12 +3,17 @@ every method; the `method=` override; path segments as the client encoded them."
 
 from __future__ import annotations
 
+import email.errors
+import email.parser
+import email.policy
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 import msgspec
 from starlette.requests import Request
+
+from doppelgate import nesting
 
 OVERRIDABLE = frozenset({"GET", "POST", "PUT", "DELETE"})
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>[^\[\]]*)\]$")  # key[] / key[0] / sort[x]
@@ -83,11 +88,15 @@ async def read_params(request: Request) -> Params:
 
 
 def _body_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    if content_type.lower().lstrip().startswith("multipart/form-data"):
+        return multipart_pairs(body, content_type)
     if "json" in content_type.lower():  # never sent by the SDKs; a convenience [inf]
         try:
-            decoded = msgspec.json.decode(body)
+            decoded = nesting.decode(body)  # nested deeper than doppelgate's limit: 400
         except msgspec.DecodeError:
             raise BadBody("the body is not valid JSON") from None
+        except nesting.TooDeep as exc:
+            raise BadBody(f"the body is {exc}") from None
         if not isinstance(decoded, dict):
             raise BadBody("the body is not a JSON object")
         return [
@@ -95,6 +104,25 @@ def _body_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
             for k, v in decoded.items()
         ]
     return parse_pairs(body)  # form body; the PHP SDK JSON-encodes non-string values (spec §6)
+
+
+def multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    """The fields of a multipart/form-data body, as PHP reads them into `$_POST` (issue 15.4):
+    parts with a filename are uploads (`$_FILES`), not parameters; unreadable parts are skipped."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    pairs = []
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        parts = list(message.iter_parts()) if message.is_multipart() else []
+        for part in parts:
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str) or part.get_filename() is not None or part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True)
+            pairs.append((name, text(payload if isinstance(payload, bytes) else b"")))
+    except (ValueError, TypeError, LookupError, email.errors.MessageError):
+        return pairs  # PHP keeps what it read of a broken body
+    return pairs
 
 
 def effective_method(request: Request, params: Params) -> str:

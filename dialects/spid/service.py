@@ -1,5 +1,6 @@
 """The data-object store in SPiD's words (spec §2, §3): one collection per client (the
-tenant), one object per (userId, key), global sequential dataObjectIds."""
+tenant), one object per (userId, key), global sequential dataObjectIds. Each document also
+carries `_userOrder`, userId as a text that sorts like the integer it is (listing.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from doppelgate.engine import Collection, DuplicateKey, Engine
 from . import times
 from .auth import Caller
 from .errors import NO_DATA_OBJECT, NO_DATA_OBJECTS, NO_OBJECT_FOR_KEY, SpidError
-from .listing import Listing
+from .listing import USER_ORDER, Listing, user_order
 from .options import SpidOptions
 from .wire import DataObject
 
@@ -112,7 +113,7 @@ class DataObjects:
         coll = await self.store.objects(self.caller.clientId)
         now = times.now()
         where = {"userId": userId, "key": key}
-        change = {"$set": {"value": value, "updated": now}}
+        change = {"$set": {"value": value, "updated": now, USER_ORDER: user_order(userId)}}
         doc = await coll.find_one_and_update(where, change, return_new=True)
         if doc is None:
             await self.store.objects(self.caller.clientId, creating=True)
@@ -125,6 +126,7 @@ class DataObjects:
                 "value": value,
                 "updated": now,
                 "created": now,
+                USER_ORDER: user_order(userId),
             }
             try:
                 await coll.insert(doc)

@@ -30,6 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--backend", choices=["memory", "mongodb"], help="document store (memory)")
     serve.add_argument("--mongo-url", help="MongoDB URL for --backend mongodb")
     serve.add_argument("--data-file", help="memory backend: keep the data in this file")
+    serve.add_argument(
+        "--fsync",
+        choices=["never", "always"],
+        help="data file: flush every write to disk before answering (never)",
+    )
+    serve.add_argument(
+        "--max-time-ms", type=int, help="time limit of one query or write, in ms (30000)"
+    )
     serve.add_argument("--config", help="TOML settings file (or DOPPELGATE_CONFIG)")
     serve.add_argument(
         "--seed",

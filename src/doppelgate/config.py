@@ -34,6 +34,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     mongo_pool_size: Positive = 100
     mongo_timeout_ms: Positive = 5000
     data_file: str | None = None
+    fsync: Literal["never", "always"] = "never"  # data file: fdatasync after every write
+    max_time_ms: Positive = 30_000  # one engine operation's time limit (MongoDB's maxTimeMS)
     workers: Positive = 1
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     lightblue_hosts: tuple[str, ...] = ()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from starlette.applications import Starlette
@@ -34,6 +35,7 @@ from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
 from .limits import BodyLimit
 
+AnyPath = TypeVar("AnyPath", Route, Mount)
 logger = logging.getLogger("doppelgate")
 
 CONTROL_PREFIX = "/_doppelgate"
@@ -127,6 +129,13 @@ class ErrorBoundary:
             return _json({"error": "internal error", "request_id": rid}, 500)
 
 
+def any_path(route: AnyPath) -> AnyPath:
+    """The route with `{path:path}` taking a decoded newline (%0A) too: starlette's `.*` stops
+    at one, and the request would get starlette's plain-text 404, not the vendor's envelope."""
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    return route
+
+
 def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None = None) -> ASGIApp:
     """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary
     (with the control plane: faults inside the boundary, the journal outside it)."""
@@ -140,7 +149,7 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
             return dialect.not_found(request)
         raise exc  # anything else: the boundary's internal error
 
-    routes = [*dialect.routes(ctx), Route("/{path:path}", fallback)]
+    routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
     router: ASGIApp = BodyLimit(
         ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error}),
         ctx.settings.max_body_bytes,
@@ -211,9 +220,9 @@ def create_app(
         *control.routes(CONTROL_PREFIX),
         *index_routes(control, engine, CONTROL_PREFIX),
         *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
-        *(Mount(prefix, app=app) for prefix, app in apps.items()),
+        *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
         *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
-        Route("/{path:path}", unknown, methods=ANY_METHOD),
+        any_path(Route("/{path:path}", unknown, methods=ANY_METHOD)),
     ]
     table = host_table(dialects, settings)
     app = Starlette(

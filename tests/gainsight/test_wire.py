@@ -27,8 +27,8 @@ async def test_vendor_host(gs_factory: Any) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/gainsight/v2/nothing"), ("PATCH", "/gainsight/v1/data/objects/Company"),
-     ("PUT", "/gainsight/v1/data/objects/query/Company/x")],
+    [("GET", "/gainsight/v2/nothing"), ("PUT", "/gainsight/v1/data/objects/query/Company/x"),
+     ("GET", "/gainsight/v1/data/objects/Company/x/y")],
 )  # fmt: skip
 async def test_unknown_route(gs: Gainsight, method: str, path: str) -> None:
     r = await gs.http.request(method, path, headers=gs.headers)
@@ -39,6 +39,29 @@ async def test_unknown_route(gs: Gainsight, method: str, path: str) -> None:
         "Not Found",
         "Not Found",
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/v1/data/objects/query/Company"), ("PUT", "/v1/data/objects/query/Company"),
+     ("PATCH", "/v1/data/objects/Company"), ("GET", "/v1/data/objects/Company"),
+     ("POST", "/v1/data/objects/Company/1P02ABC"), ("PUT", "/v1/data/objects/Company/1P02ABC"),
+     ("GET", "/v1/data/objects/Company/"), ("POST", "/v1/meta/services/objects/list"),
+     ("GET", "/v1/meta/services/objects/describe"),
+     ("DELETE", "/v1/meta/services/objects/Company/describe")],
+)  # fmt: skip
+async def test_wrong_method_on_a_known_route(gs: Gainsight, method: str, path: str) -> None:
+    # issue 15.9: GET .../query/Company is not "row Company of object query" (GSOBJ_1004)
+    for headers in (gs.headers, {}):  # checked with the route, before the Accesskey
+        r = await gs.http.request(method, "/gainsight" + path, headers=headers)
+        assert r.status_code == 405, r.text
+        body = gs.envelope(r)
+        assert (body["result"], body["errorCode"], body["errorDesc"]) == (
+            False,
+            "GSOBJ_1023",
+            "Invalid API called, please refer to API documentation",
+        )
+    await gs.ok("POST", "/query/Company", {"select": ["Name"]})  # the right method still works
 
 
 async def test_internal_error(gs: Gainsight, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,7 +95,7 @@ async def test_respx_host_routing_works_unchanged(app: Starlette) -> None:
             gigya = await plain.post("https://ds.us1.gigya.com/whoami", data={"apiKey": "k"})
             store = await plain.post("https://ds.us1.gigya.com/ds.nothing", data={"apiKey": "k"})
             gainsight = await plain.get("https://acme.gainsightcloud.com/whoami")
-            missing = await plain.get("https://acme.gainsightcloud.com/v1/data/objects/nope")
+            missing = await plain.get("https://acme.gainsightcloud.com/v1/data/nothing/nope")
     assert gigya.json()["dialect"] == "gigya"
     assert (store.status_code, store.json()["errorCode"]) == (200, 404000)
     assert gainsight.json() == {

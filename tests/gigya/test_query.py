@@ -19,6 +19,7 @@ from doppelgate.dialects.gigya.query import (
     SelectItem,
     default_field,
     lucene_to_python,
+    lucene_to_re2,
     parse_date,
     parse_query,
     record_path,
@@ -32,8 +33,23 @@ UTC = dt.UTC
 
 
 def where(condition: str, **kwargs: Any) -> dict[str, Any]:
-    """The filter of `SELECT * FROM t WHERE <condition>`."""
-    return parse_query(f"SELECT * FROM t WHERE {condition}", **kwargs).filter
+    """The filter of `SELECT * FROM t WHERE <condition>`, RE2 patterns shown as their text."""
+    return plain(parse_query(f"SELECT * FROM t WHERE {condition}", **kwargs).filter)
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if hasattr(value, "options") and hasattr(value, "pattern"):  # an RE2 pattern object
+        return {"re2": value.pattern, "dot_nl": value.options.dot_nl}
+    return value
+
+
+def lucene(translated: str) -> dict[str, Any]:
+    """REGEX's condition: an RE2 pattern (linear time), `.` matching newlines too."""
+    return {"$regex": {"re2": translated, "dot_nl": True}}
 
 
 def ci_whole(text: str) -> dict[str, Any]:
@@ -180,6 +196,7 @@ REGEX_PAGE_EXAMPLES = [
 def test_regex_page_examples(pattern: str, value: str, matches: bool) -> None:
     translated = lucene_to_python(pattern)
     assert (re.search(translated, value, re.DOTALL) is not None) is matches
+    assert (lucene_to_re2(pattern).search(value) is not None) is matches  # what search runs
 
 
 # -- every operator ----------------------------------------------------------------------------
@@ -205,13 +222,10 @@ def test_regex_page_examples(pattern: str, value: str, matches: bool) -> None:
         ('title_s CONTAINS "Milk"', {"data.title_s": ci_whole("Milk")}),
         ('title_s NOT CONTAINS "a.b"', {"$nor": [{"data.title_s": ci_whole("a.b")}]}),
         ('name CONTAINS "Ann"', {"data.name": ci_whole("Ann")}),  # unknown kind: string rules
-        ("name = regex('A.*')", {"data.name": {"$regex": "^(?:A.*)$", "$options": "s"}}),
-        (
-            "name != regex('A.*')",
-            {"$nor": [{"data.name": {"$regex": "^(?:A.*)$", "$options": "s"}}]},
-        ),
-        ('name REGEX ("a|b")', {"data.name": {"$regex": "^(?:a|b)$", "$options": "s"}}),
-        ('name NOT REGEX ("a")', {"$nor": [{"data.name": {"$regex": "^(?:a)$", "$options": "s"}}]}),
+        ("name = regex('A.*')", {"data.name": lucene("^(?:A.*)$")}),
+        ("name != regex('A.*')", {"$nor": [{"data.name": lucene("^(?:A.*)$")}]}),
+        ('name REGEX ("a|b")', {"data.name": lucene("^(?:a|b)$")}),
+        ('name NOT REGEX ("a")', {"$nor": [{"data.name": lucene("^(?:a)$")}]}),
     ],
 )
 def test_operators(condition: str, expected: dict[str, Any]) -> None:
@@ -259,6 +273,8 @@ def test_lucene_translation(pattern: str, translated: str) -> None:
 def test_lucene_translation_rejects_malformed_patterns(pattern: str) -> None:
     with pytest.raises(ValueError):
         lucene_to_python(pattern)
+    with pytest.raises(ValueError):
+        lucene_to_re2(pattern)
 
 
 # -- literals ----------------------------------------------------------------------------------

@@ -181,6 +181,20 @@ async def test_unique_applies_to_future_writes_only(gigya: Gigya) -> None:
     await gigya.error("ds.store", 400022, type="t", oid="3", data={"k_s": "dup"})
 
 
+async def test_unique_refuses_object_fields(gigya: Gigya) -> None:
+    # "Only regular primitive data fields can be defined as unique." (seed 001; issue 15.2)
+    await gigya.store("t", {"addr": {"street_s": "Main", "no_i": 1}, "k_s": "a"}, oid="1")
+    body = await gigya.error("ds.setSchema", 400006, type="t", dataSchema={"unique": [["addr"]]})
+    assert "addr" in body["errorDetails"] and "primitive" in body["errorDetails"]
+    await gigya.error("ds.setSchema", 400006, type="t", dataSchema={"unique": [["k_s", "addr"]]})
+    declared = {"fields": {"geo.lat_f": {}}, "unique": [["geo"]]}  # declared in the same call
+    await gigya.error("ds.setSchema", 400006, type="u", dataSchema=declared)
+    assert (await schema_of(gigya, "t"))["unique"] == []  # nothing of a refused call stays
+    assert "geo.lat_f" not in (await schema_of(gigya, "u"))["fields"]
+    await set_schema(gigya, "t", {"unique": [["addr.street_s"], ["k_s"]]})  # leaves are fine
+    await gigya.error("ds.store", 400022, type="t", oid="2", data={"addr": {"street_s": "Main"}})
+
+
 async def test_unique_under_uids(gigya: Gigya) -> None:
     await set_schema(gigya, "t", {"unique": [["k_s"]]})
     await gigya.store("t", {"k_s": "v"}, oid="1", UID="u1")
@@ -249,6 +263,34 @@ async def test_encrypted_field(gigya: Gigya, engine: Engine) -> None:
     assert found["totalCount"] == 1
     await gigya.error("ds.search", 400006, query='SELECT * FROM t WHERE ssn_s > "1"')
     await gigya.error("ds.search", 400006, query='SELECT * FROM t WHERE ssn_s = REGEX("1.*")')
+
+
+async def test_contains_on_encrypted_field_ignores_case(gigya: Gigya, engine: Engine) -> None:
+    # "The Contains keyword can be used for case-insensitive searches on encrypted fields but
+    # does not support partial strings." (issue 15.1; spec §4)
+    await set_schema(gigya, "t", {"fields": {"name_s": {"encrypt": "AES"}}})
+    await gigya.store("t", {"name_s": "Jane Doe"}, oid="1")
+    await gigya.store("t", {"name_s": ["Ümit ÇELIK", "x"]}, oid="2")
+    await gigya.store("t", {"other_s": "jane doe"}, oid="3")
+
+    async def oids(where: str) -> list[str]:
+        found = await gigya.ok("ds.search", query=f"SELECT * FROM t WHERE {where} ORDER BY oid")
+        return [r["oid"] for r in found["results"]]
+
+    assert await oids('name_s CONTAINS "jane doe"') == ["1"]
+    assert await oids('data.name_s CONTAINS "JANE DOE"') == ["1"]
+    assert await oids('name_s CONTAINS "jane"') == []  # no partial strings
+    assert await oids('name_s CONTAINS "ümit çelik"') == ["2"]  # any element of an array
+    assert await oids('name_s NOT CONTAINS "jane doe"') == ["2", "3"]
+    assert await oids('name_s = "jane doe"') == []  # `=` stays case-sensitive (seed 001)
+    assert await oids('name_s = "Jane Doe"') == ["1"]
+    stored = await engine.collection("gigya", gigya.api_key, "objects").find_one({"oid": "1"})
+    assert stored is not None and "jane" not in str(stored).lower()  # the copy is encrypted too
+    await gigya.ok("ds.store", type="t", oid="1", data={"name_s": "Joe"}, updateBehavior="replace")
+    assert await oids('name_s CONTAINS "jane doe"') == []
+    assert await oids('name_s CONTAINS "JOE"') == ["1"]
+    await gigya.ok("ds.delete", type="t", oid="1", fields="name_s")  # the copy goes with it
+    assert await oids('name_s CONTAINS "joe"') == []
 
 
 async def test_encryption_keeps_old_data_plain_and_cannot_be_removed(

@@ -77,19 +77,33 @@ def serving(
 ) -> Iterator[Served]:
     """`doppelgate serve --backend mongodb` on a free port, healthy before it is yielded; the
     whole process group is killed afterwards, whatever happened."""
+    args = ["--backend", "mongodb", "--mongo-url", mongo_url, "--workers", str(workers)]
+    env = {"DOPPELGATE_MONGO_DATABASE": database, "DOPPELGATE_MONGO_TIMEOUT_MS": str(timeout_ms)}
+    with serving_with(args, log_dir, env) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serving_with(
+    args: list[str],
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[Served]:
+    """`doppelgate serve --port 0 <args>` in its own process group (`preexec_fn` runs in the
+    child before exec: e.g. a resource limit), healthy before it is yielded, killed after."""
     log = log_dir / f"serve-{uuid.uuid4().hex[:8]}.log"
-    args = command("serve", "--backend", "mongodb", "--mongo-url", mongo_url, "--port", "0")
-    args += ["--workers", str(workers), "--log-level", "warning"]
-    env = clean_env(DOPPELGATE_MONGO_DATABASE=database, DOPPELGATE_MONGO_TIMEOUT_MS=str(timeout_ms))
+    argv = command("serve", "--port", "0", "--log-level", "warning", *args)
     with log.open("w") as err:
         proc = subprocess.Popen(
-            args,
+            argv,
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,
             text=True,
-            env=env,
+            env=clean_env(**(env or {})),
             start_new_session=True,  # its own process group: the workers go with it
+            preexec_fn=preexec_fn,
         )
     try:
         served = Served(proc, _announced_base(proc, log), log)

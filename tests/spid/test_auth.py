@@ -36,10 +36,6 @@ STRICT: dict[str, Any] = {
 }
 ADMIN = "Your client doesn't have administration rights for this client."
 ADMIN_USER = "You don't have administration rights for this client."
-MISMATCH = (
-    "Client ID mismatch. The client making the request is no the owner of this resource, "
-    "and does not have administrative privileges for it."
-)
 NOT_ALLOWED = (
     "Client is not authorized to access this API endpoint. Contact SPiD to request access."
 )
@@ -211,8 +207,8 @@ async def test_context_client_strict(spid_factory: SpidFactory) -> None:
 
     r = await as_context("server-token", "nobody")
     assert (r.status_code, r.json()["error"]["description"]) == (404, "Unknown client ID")
-    r = await as_context("other-server-token", FOREIGN)
-    assert (r.status_code, r.json()["error"]["description"]) == (404, MISMATCH)
+    r = await as_context("other-server-token", FOREIGN)  # another merchant's client
+    assert (r.status_code, r.json()["error"]["description"]) == (401, ADMIN)  # issue 15.7
     r = await as_context("other-server-token", CLIENT)
     assert (r.status_code, r.json()["error"]["description"]) == (401, ADMIN)
     r = await spid.as_token("user-token").raw(

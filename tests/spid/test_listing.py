@@ -68,6 +68,30 @@ async def test_sort_on_several_fields_in_order(spid: Spid) -> None:
     assert pairs == [("2", "a"), ("2", "b"), ("1", "a"), ("1", "b")]
 
 
+async def test_user_id_sorts_as_a_number(spid_factory: SpidFactory) -> None:
+    # userId is an "integer (as string)" (spec §1), sorted numerically like dataObjectId
+    # (issue 15.6); with filters=merchant the merge across clients keeps that order
+    options = {"clients": {"a": {"merchantId": "9"}, "b": {"merchantId": "9"}}}
+    a, b = spid_factory(options, token="a"), spid_factory(options, token="b")
+    users = ["100", "42", "7", "0042", "99999999999999999999999", "1000"]
+    for i, userId in enumerate(users):
+        await (a if i % 2 else b).put(userId, f"k{i}", "v")
+    expected = ["7", "42", "0042", "100", "1000", "99999999999999999999999"]
+
+    async def users_of(spid: Spid, **params: str) -> list[str]:
+        data = await spid.list(**params)
+        return [o["userId"] for o in data.values()]
+
+    assert await users_of(a, sort="userId", filters="merchant") == expected
+    descending = ["99999999999999999999999", "1000", "100", "42", "0042", "7"]  # ties: by id
+    assert await users_of(a, **{"sort[userId]": "desc"}, filters="merchant") == descending
+    assert await users_of(a, sort="userId") == ["42", "0042", "1000"]
+    assert await users_of(b, sort="userId", limit="2", offset="1") == [
+        "100",
+        "99999999999999999999999",
+    ]
+
+
 async def test_limit_and_offset(three: Spid) -> None:
     body = await three.ok("GET", "/dataobjects", params={"limit": 2})
     assert [o["key"] for o in body["data"].values()] == ["b", "c"]

@@ -153,3 +153,37 @@ async def test_broken_json_body_is_a_400(spid: Spid) -> None:
         "/oauth/token", json={"grant_type": "client_credentials", "client_id": "a"}
     )
     assert r.status_code == 200
+
+
+async def test_http_basic_client_authentication(spid_factory: SpidFactory) -> None:
+    # the vendor's recommended client authentication (issue 15.5; RFC 6749 §2.3.1)
+    spid = spid_factory(STRICT)
+    auth = httpx.BasicAuth(CLIENT, "s3cret")
+    r = await spid.http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=auth)
+    assert r.status_code == 200, r.text
+    created = await spid.as_token(r.json()["access_token"]).put("1", "k", "v")
+    assert created["clientId"] == CLIENT
+    wrong = httpx.BasicAuth(CLIENT, "wrong")
+    r = await spid.http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=wrong)
+    assert (r.status_code, r.json()["error"]) == (401, "invalid_client")
+    # the header wins over body credentials
+    body = {"grant_type": "client_credentials", "client_id": CLIENT, "client_secret": "s3cret"}
+    r = await spid.http.post("/oauth/token", data=body, auth=wrong)
+    assert r.status_code == 401
+    for header in ("Basic !!!", "Basic " + "bm9jb2xvbg=="):  # not base64; no colon
+        r = await spid.http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": header},
+        )
+        assert (r.status_code, r.json()["error"]) == (401, "invalid_client")
+
+
+async def test_http_basic_permissive_names_the_client(spid: Spid) -> None:
+    # the id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1)
+    auth = httpx.BasicAuth("my%20app", "x")
+    r = await spid.http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=auth)
+    assert r.status_code == 200, r.text
+    assert (await spid.as_token(r.json()["access_token"]).put("1", "k", "v"))[
+        "clientId"
+    ] == "my app"

@@ -80,8 +80,8 @@ async def test_rate_limit_before_context_endpoint_and_validation(
 async def test_context_client_before_endpoint_allow_list(spid_factory: SpidFactory) -> None:
     spid = spid_factory(options(endpoints=[]), token="ok")
     r = await spid.raw("GET", "/dataobjects", params={"contextClientId": "client-b"})
-    assert described(r)[0] == 404  # Client ID mismatch: another merchant
-    assert "Client ID mismatch" in described(r)[1]
+    # another merchant's client: the flow's 401 (spec §5.3; issue 15.7)
+    assert described(r) == (401, "Your client doesn't have administration rights for this client.")
     r = await spid.raw("GET", "/dataobjects")
     assert described(r)[0] == 403  # then the endpoint allow-list
 

@@ -220,3 +220,40 @@ async def test_signed_responses(spid_factory: SpidFactory) -> None:
     assert "sig" not in error and error["data"] is None  # errors are not signed
     plain = await spid.as_token("other").raw("POST", "/user/1/dataobject/k", data={"value": "v"})
     assert "sig" not in plain.json()
+
+
+async def test_multipart_form_fields_are_parameters(spid: Spid) -> None:
+    # `curl -F value=...` and sdk-php with file upload on send multipart/form-data; PHP reads
+    # its fields as ordinary POST fields (issue 15.4)
+    files = {"value": (None, "héllo\r\nwörld"), "extra": (None, "x")}
+    r = await spid.raw("POST", "/user/1/dataobject/k", files=files)
+    assert r.status_code == 201, r.text
+    assert (await spid.get("1", "k"))["value"] == "héllo\r\nwörld"
+    # the token inside the multipart body, as the PHP SDK's oauth_token form field
+    files = {"oauth_token": (None, spid.token), "value": (None, "v2")}
+    r = await spid.http.post("/api/2/user/1/dataobject/k", files=files)
+    assert r.status_code == 201 and r.json()["data"]["clientId"] == spid.token, r.text
+    # an uploaded file is $_FILES, not a parameter: `value` is still missing
+    upload = {"value": ("value.txt", b"file content", "text/plain")}
+    await spid.error(
+        "POST",
+        "/user/1/dataobject/k",
+        400,
+        "One or more required parameters are missing",
+        files=upload,
+    )
+    # the old PHP SDK's method override travels in the multipart body too
+    r = await spid.raw("POST", "/user/1/dataobject/k", files={"method": (None, "DELETE")})
+    assert r.status_code == 200 and r.json()["data"] == {"success": True}, r.text
+
+
+async def test_broken_multipart_body_is_a_4xx(spid: Spid) -> None:
+    for body in (b"", b"--x\r\nnot a part", b"\xff\x00--x--", b"--x\r\n\r\n\r\n--x--"):
+        r = await spid.raw(
+            "POST",
+            "/user/1/dataobject/k",
+            content=body,
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+        )
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["description"] == "One or more required parameters are missing"

@@ -13,6 +13,8 @@ from .errors import (
     InvalidDocument,
     InvalidFilter,
     InvalidUpdate,
+    QueryTimeout,
+    RegexTimeout,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ __all__ = [
     "InvalidDocument",
     "InvalidFilter",
     "InvalidUpdate",
+    "QueryTimeout",
+    "RegexTimeout",
     "UpdateResult",
     "create_engine",
 ]
@@ -40,7 +44,11 @@ def create_engine(settings: Settings | Any) -> Engine:
     if settings.backend == "memory":
         from .memory import MemoryEngine
 
-        return MemoryEngine(data_file=settings.data_file)
+        return MemoryEngine(
+            data_file=settings.data_file,
+            fsync=settings.fsync == "always",
+            max_time_ms=settings.max_time_ms,
+        )
     if settings.backend == "mongodb":
         from .mongodb import MongoEngine
 

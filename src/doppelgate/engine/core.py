@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -12,6 +15,7 @@ import msgspec
 from bson import ObjectId
 
 from .errors import DocumentTooLarge, InvalidDocument, InvalidFilter
+from .values import hash_key
 
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -131,10 +135,30 @@ def with_id(doc: Document) -> Document:
     return {"_id": new_id(), **doc}
 
 
+# this process's read-modify-write cycles per (address, document key): see Collection.exclusive
+_CYCLES: weakref.WeakValueDictionary[tuple[Address, Any], asyncio.Lock] = (
+    weakref.WeakValueDictionary()
+)
+
+
 class Collection(ABC):
     """One (dialect, tenant, name) collection. Every single-document write is atomic."""
 
     address: Address
+
+    @asynccontextmanager
+    async def exclusive(self, doc_id: Any) -> AsyncIterator[None]:
+        """Run a read-modify-write cycle of one document (read it, compute a vendor rule the
+        server cannot express, write it back conditioned on what was read) after this
+        process's other cycles of that document, not interleaved with them: concurrent
+        requests then never invalidate each other's reads, and the conditional write only
+        fails on writers in other processes."""
+        key = (self.address, hash_key(doc_id))
+        lock = _CYCLES.get(key)
+        if lock is None:
+            lock = _CYCLES[key] = asyncio.Lock()
+        async with lock:
+            yield
 
     @abstractmethod
     async def insert(self, doc: Document) -> Any:

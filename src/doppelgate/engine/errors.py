@@ -37,3 +37,15 @@ class DocumentTooLarge(EngineError):
 
 class BackendUnavailable(EngineError):
     """The storage backend cannot be reached (database down, timed out)."""
+
+
+class QueryTimeout(EngineError):
+    """The operation ran past its time limit (the engine's maxTimeMS) and was stopped."""
+
+
+class RegexTimeout(QueryTimeout):
+    """A regular expression needed more than its time slice on one value (runaway backtracking)."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__(f"the regular expression {pattern!r} is too expensive to evaluate")
+        self.pattern = pattern

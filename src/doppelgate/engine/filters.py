@@ -2,6 +2,9 @@
 
 Supported: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex/$options $not $elemMatch $all $size
 and the top-level $and $or $nor. Anything else raises InvalidFilter on both backends.
+A `$regex` string runs on RE2 where it means the same there, else on the `regex` module with a
+time limit per match (RegexTimeout past it: budget.bounded); `$regex` also takes a compiled
+pattern object with a `search` method (google-re2's).
 
 Extension (for lightblue's field-to-field comparisons and negative array indices): `$expr` at
 any query level, with these aggregation operators:
@@ -27,6 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from .budget import bounded, matcher
 from .errors import InvalidFilter
 from .values import MISSING, bracket, compare, equal, resolve, sort_key, split_path
 
@@ -123,26 +127,34 @@ def _any_value(test: Predicate, traverse: bool = True) -> Callable[[list[Any]], 
 
 def _equals(target: Any) -> Predicate:
     _check_value(target)
-    if isinstance(target, re.Pattern):  # its own flags (re.I ...) apply
-        return lambda v: isinstance(v, str) and target.search(v) is not None
+    if isinstance(target, re.Pattern):  # its own flags (re.I ...) apply, with a time limit
+        compiled = matcher(target)
+        return lambda v: isinstance(v, str) and compiled.search(v) is not None
     if target is None:  # {a: null} also matches documents without a
         return lambda v: v is None or v is MISSING
     return lambda v: v is not MISSING and equal(v, target)
 
 
 def _regex(pattern: Any, options: Any) -> Predicate:
-    if not isinstance(pattern, str) or not isinstance(options, str):
-        raise InvalidFilter("$regex and $options take strings")
+    """A pattern test; a string compiles with a time limit, a compiled pattern (e.g. re2's,
+    which a dialect passes where its vendor syntax is linear-time) is used as given."""
+    if not isinstance(options, str):
+        raise InvalidFilter("$options takes a string")
+    if not isinstance(pattern, str):
+        if not callable(getattr(pattern, "search", None)) or options:
+            raise InvalidFilter("$regex takes a string, or a compiled pattern without $options")
+        compiled = matcher(pattern)
+        return lambda v: isinstance(v, str) and compiled.search(v) is not None
     flags = 0
     for letter in options:
         if letter not in _REGEX_FLAGS:
             raise InvalidFilter(f"unsupported $options flag {letter!r}")
         flags |= _REGEX_FLAGS[letter]
     try:
-        compiled = re.compile(pattern, flags)
-    except re.error as exc:
+        bounded_pattern = bounded(pattern, flags)
+    except ValueError as exc:
         raise InvalidFilter(f"invalid $regex {pattern!r}: {exc}") from None
-    return lambda v: isinstance(v, str) and compiled.search(v) is not None
+    return lambda v: isinstance(v, str) and bounded_pattern.search(v) is not None
 
 
 def _compile_operator(op: str, arg: Any, traverse: bool) -> Callable[[list[Any]], bool]:

@@ -1,17 +1,19 @@
 """The embedded backend: documents in memory, hash indexes, optional data file.
 
-Every operation runs without awaiting in between, so on one event loop each write is atomic.
+A scan of many documents yields to the event loop between slices (budget.py); a write then
+re-checks its matches against the documents as stored and applies them without awaiting, so on
+one event loop each write is atomic. Stored documents are never mutated, only replaced.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .budget import DEFAULT_MAX_TIME_MS, budget, paced_filter, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -31,13 +33,13 @@ from .core import (
     normalize_sort,
     with_id,
 )
-from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
-from .filters import compile_filter, equality_fields, is_operator_doc
+from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
+from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .persist import DataFile
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import hash_key, sort_key, sort_value, split_path
+from .values import hash_key
 
 logger = logging.getLogger("doppelgate")
 
@@ -72,6 +74,9 @@ class _HashIndex:
                     del self.entries[key]
 
 
+logger = logging.getLogger("doppelgate.engine")
+
+
 def _usable_for_index(value: Any) -> bool:
     # null also matches missing fields and arrays match by element: leave those to a scan
     return value is not None and not isinstance(value, dict | list)
@@ -102,11 +107,32 @@ class MemoryCollection(Collection):
                 return [self.docs[i] for i in index.entries.get(key, ())]
         return self.docs.values()
 
-    def _matching(self, filter: Filter | None) -> list[Document]:
+    async def _matching(self, filter: Filter | None) -> tuple[Predicate, list[Document]]:
+        """The filter's predicate and the documents it matches, scanned in paced slices."""
         predicate = compile_filter(filter)
         candidates = list(self._candidates(filter))
         self.examined = len(candidates)
-        return [doc for doc in candidates if predicate(doc)]
+        return predicate, await paced_filter(candidates, predicate)
+
+    def _current(self, docs: list[Document], predicate: Predicate) -> list[Document]:
+        """The matches as stored now: a long scan yields, so others may have written meanwhile."""
+        fresh = []
+        for doc in docs:
+            now = self.docs.get(hash_key(doc["_id"]))
+            if now is doc or (now is not None and predicate(now)):
+                fresh.append(now)
+        return fresh
+
+    async def _matches_now(self, filter: Filter | None) -> list[Document]:
+        """A write's matches, as stored when it applies."""
+        with budget(self._engine.max_time_ms):
+            predicate, matched = await self._matching(filter)
+        return self._current(matched, predicate)
+
+    async def _sorted(self, filter: Filter | None, sort: SortSpec | None) -> list[Document]:
+        order = normalize_sort(sort)
+        found = (await self._matching(filter))[1]
+        return await sort_documents(found, order, _itself) if order else found
 
     async def find(
         self,
@@ -117,26 +143,17 @@ class MemoryCollection(Collection):
         limit: int = 0,
         projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        return self._find(filter, sort, skip, limit, projection)
-
-    def _find(
-        self,
-        filter: Filter | None,
-        sort: SortSpec | None,
-        skip: int,
-        limit: int,
-        projection: Mapping[str, Any] | None,
-    ) -> list[Document]:
         project = compile_projection(projection)
-        found = self._matching(filter)
-        found = _ordered(found, normalize_sort(sort), skip + limit if limit else 0)
+        with budget(self._engine.max_time_ms):
+            found = await self._sorted(filter, sort)
         found = found[skip : skip + limit if limit else None] if skip or limit else found
         return [clone(project(d) if project else d) for d in found]
 
     async def count(self, filter: Filter | None = None) -> int:
         if not filter:
             return len(self.docs)
-        return len(self._matching(filter))
+        with budget(self._engine.max_time_ms):
+            return len((await self._matching(filter))[1])
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -153,12 +170,13 @@ class MemoryCollection(Collection):
                 if clash is not None:
                     raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
+        self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
         for name, index in self.indexes.items():
             if old is not None:
                 index.remove(index.keys_of(old), id_key)
             index.add(new_keys[name], id_key)
         self.docs[id_key] = stored
-        self._engine.journal_put(self.address, blob)
+        self._engine.compact_if_due()
         return stored
 
     async def insert(self, doc: Document) -> Any:
@@ -206,7 +224,7 @@ class MemoryCollection(Collection):
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:
         validate_update(update)
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, update, None)["_id"])
@@ -228,13 +246,14 @@ class MemoryCollection(Collection):
     ) -> Document | None:
         validate_update(update)
         project = compile_projection(projection)
-        found = self._find(filter, sort, 0, 1, None)
+        with budget(self._engine.max_time_ms):
+            found = self._current(await self._sorted(filter, sort), compile_filter(filter))
         if not found:
             if not upsert:
                 return None
             stored = self._upsert(filter, update, None)
             return clone(project(stored) if project else stored) if return_new else None
-        old = self.docs[hash_key(found[0]["_id"])]
+        old = found[0]
         new, _ = self._update_one(old, update)
         result = new if return_new else old
         return clone(project(result) if project else result)
@@ -242,7 +261,7 @@ class MemoryCollection(Collection):
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
         if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
             raise InvalidUpdate("a replacement is a plain document without operators")
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
@@ -257,14 +276,15 @@ class MemoryCollection(Collection):
         return UpdateResult(1, 1)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
-        matched = self._matching(filter)
+        matched = await self._matches_now(filter)
         victims = matched if many else matched[:1]
         for doc in victims:
             id_key = hash_key(doc["_id"])
+            self._engine.journal_delete(self.address, doc["_id"])
             for index in self.indexes.values():
                 index.remove(index.keys_of(doc), id_key)
             del self.docs[id_key]
-            self._engine.journal_delete(self.address, doc["_id"])
+            self._engine.compact_if_due()
         return len(victims)
 
     async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
@@ -283,27 +303,33 @@ class MemoryCollection(Collection):
             if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
                 raise DuplicateKey(spec.name, key_doc(spec, doc))
             index.add(keys, hash_key(doc["_id"]))
-        self.indexes[spec.name] = index
         if journal:
             self._engine.journal_index(self.address, spec)
+        self.indexes[spec.name] = index
 
     async def drop(self) -> None:
+        self._engine.forget(self.address)
         # cleared in place: a dialect may hold this object across requests
         self.docs = {}
         self.indexes = {}
-        self._engine.forget(self.address)
 
 
 class MemoryEngine(Engine):
     backend = "memory"
 
     def __init__(
-        self, *, data_file: str | Path | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES
+        self,
+        *,
+        data_file: str | Path | None = None,
+        fsync: bool = False,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        max_time_ms: int = DEFAULT_MAX_TIME_MS,
     ) -> None:
         self.max_document_bytes = max_document_bytes
+        self.max_time_ms = max_time_ms
         self._collections: dict[Address, MemoryCollection] = {}
         self._live: set[Address] = set()  # collections that exist (have had a write or index)
-        self._file = DataFile(Path(data_file)) if data_file else None
+        self._file = DataFile(Path(data_file), fsync=fsync) if data_file else None
         self._loaded = False  # a snapshot taken before open() would overwrite the file's data
 
     def collection(self, dialect: str, tenant: str, name: str) -> MemoryCollection:
@@ -328,12 +354,17 @@ class MemoryEngine(Engine):
 
     async def close(self) -> None:
         if self._file is not None:
-            if self._loaded:
-                self._file.snapshot(self._snapshot_state())
+            try:
+                if self._loaded:
+                    self._file.snapshot(self._snapshot_state())
+            except OSError as exc:  # e.g. disk full: the journal holds every write
+                logger.error("data file %s: snapshot failed: %s", self._file.path, exc)
             self._file.close()
 
     async def ping(self) -> None:
-        return None
+        """Unavailable while the data file's last write failed (e.g. disk full)."""
+        if self._file is not None and self._file.failure is not None:
+            raise BackendUnavailable(f"data file {self._file.path}: {self._file.failure}")
 
     async def collections(
         self, dialect: str | None = None, tenant: str | None = None
@@ -353,33 +384,38 @@ class MemoryEngine(Engine):
     def touch(self, coll: MemoryCollection) -> None:
         self._live.add(coll.address)
 
+    # each journal_* call comes before the change it records, which happens only if it returns
+
     def forget(self, address: Address) -> None:
-        self._live.discard(address)
         if self._file is not None:
             self._file.append(["drop", *_addr(address)])
+        self._live.discard(address)
 
     def journal_put(self, address: Address, blob: bytes) -> None:
-        self._live.add(address)
         if self._file is not None:
             self._file.append_raw(address, blob)
-            self._maybe_compact()
+        self._live.add(address)
 
     def journal_delete(self, address: Address, doc_id: Any) -> None:
         if self._file is not None:
             self._file.append(["del", *_addr(address), doc_id])
-            self._maybe_compact()
 
     def journal_index(self, address: Address, spec: IndexSpec) -> None:
         if self._file is not None:
             self._file.append(["index", *_addr(address), [list(k) for k in spec.keys], spec.unique])
 
-    def _maybe_compact(self) -> None:
-        assert self._file is not None
-        if self._loaded and self._file.wants_compaction():
-            started = time.perf_counter()
+    def compact_if_due(self) -> None:
+        """Fold the journal into a new snapshot once it outgrows the last one."""
+        if self._file is None or not self._loaded or not self._file.wants_compaction():
+            return
+        started = time.perf_counter()
+        try:
             self._file.snapshot(self._snapshot_state())
-            took = time.perf_counter() - started
-            logger.info("data file %s compacted in %.2f s", self._file.path, took)
+        except OSError as exc:  # the journal still holds every write: retried after the next
+            logger.error("data file %s: snapshot failed: %s", self._file.path, exc)
+            return
+        took = time.perf_counter() - started
+        logger.info("data file %s compacted in %.2f s", self._file.path, took)
 
     def _snapshot_state(self) -> list[tuple[Address, list[IndexSpec], Iterable[Document]]]:
         return [
@@ -393,31 +429,9 @@ class MemoryEngine(Engine):
         ]
 
 
+def _itself(doc: Document) -> Document:
+    return doc
+
+
 def _addr(address: Address) -> list[str]:
     return [address.dialect, address.tenant, address.name]
-
-
-def _ordered(found: list[Document], keys: list[tuple[str, int]], wanted: int) -> list[Document]:
-    """`found` in sort order (at least its first `wanted`, 0: all): one stable pass per key, last
-    key first; one key and a page of many matches take a top-k instead of a full sort."""
-    for path, direction in reversed(keys):
-        parts, descending = split_path(path), direction < 0
-        key = _string_key(found, parts) or _value_key(parts, descending)
-        if len(keys) == 1 and wanted and wanted * 8 < len(found):
-            # heapq's n-smallest/largest equal sorted(...)[:n], stably
-            return (heapq.nlargest if descending else heapq.nsmallest)(wanted, found, key=key)
-        found.sort(key=key, reverse=descending)
-    return found
-
-
-def _value_key(parts: tuple[str, ...], descending: bool) -> Callable[[Document], Any]:
-    return lambda d: sort_key(sort_value(d, parts, descending))
-
-
-def _string_key(found: list[Document], parts: tuple[str, ...]) -> Callable[[Document], Any] | None:
-    """A plain key when every match holds a string at a top-level field (an _id, say): MongoDB
-    orders strings as Python does (values.compare), without a comparison call per pair."""
-    if len(parts) != 1 or not all(type(d.get(parts[0])) is str for d in found):
-        return None
-    top = parts[0]
-    return lambda d: d[top]

@@ -10,8 +10,13 @@ backend's own code (filters.py, updates.py, projection.py, values.py):
 - order: documents come back in insertion order, as from the embedded backend, whatever order
   the server scans in (mongo-java-server's is `_id` order); sort, skip, limit and projection run
   in Python (MongoDB's cross-type order and array rules, which wire servers get wrong).
-- updates, replacements and upserts: computed in Python by `apply_update` on the fetched
-  document, then written by a compare-and-swap on the document's revision, retried on conflict:
+- an update of one document by `_id` whose operators every server applies as the engine does
+  (serverside.py: $set $unset $inc $push $addToSet $pull on known paths): checked in Python on
+  the fetched document, then sent as one server-side `update_one`, atomic there: concurrent
+  writers never refuse each other.
+- other updates, replacements and upserts: computed in Python by `apply_update` on the fetched
+  document, then written by a compare-and-swap on the document's revision, retried after a
+  jittered backoff until the operation's time limit:
   the embedded backend's $pull/$addToSet/$push semantics, modified counts (byte-equal means
   unmodified), upsert seeding and DocumentTooLarge checks, on every server. Writers of one
   document in one process queue on a lock, each handing the next the document as it left it;
@@ -25,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -51,6 +57,7 @@ from pymongo.errors import (
 )
 from pymongo.errors import DocumentTooLarge as PyMongoDocumentTooLarge
 
+from .budget import DEFAULT_MAX_TIME_MS, budget, paced_filter, remaining, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -82,15 +89,19 @@ from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
+from .serverside import server_update
 from .updates import apply_update, validate_update
-from .values import hash_key, sort_key, sort_value, split_path
+from .values import hash_key
 
 REGISTRY = "_doppelgate_collections"
 _UNPINNED: Any = object()
 META = "_doppelgate"  # hidden in every stored document: {"seq": insertion order, "rev": revision}
 META_REV = "_doppelgate.rev"
 
-_MAX_RETRIES = 100  # compare-and-swap rounds lost to other processes before giving up
+# compare-and-swap rounds lost to other processes: retried after a jittered backoff (1 ms,
+# doubling up to 50 ms) until the operation's time limit, then BackendUnavailable
+_BACKOFF_FIRST, _BACKOFF_CAP = 0.001, 0.05
+_BATCH = 1000  # documents per cursor batch, filtered together
 _DELETE_BATCH = 500  # documents deleted per command (each at its revision)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _DUP_INDEX = re.compile(r"index: (\S+) dup key")
@@ -169,6 +180,17 @@ def _new_rev() -> int:
 def _split(doc: Document) -> Stored:
     meta = doc.pop(META, None)
     return doc, meta if isinstance(meta, dict) else None
+
+
+def _only_id(spec: Filter | None) -> Any:
+    """The `_id` of a filter that is exactly {"_id": plain scalar}, else _UNPINNED."""
+    if not spec or len(spec) != 1 or "_id" not in spec:
+        return _UNPINNED
+    return spec["_id"] if safe_scalar(spec["_id"]) else _UNPINNED
+
+
+def _document(stored: Stored) -> Document:
+    return stored[0]
 
 
 def _rev(meta: Meta) -> Any:
@@ -263,11 +285,19 @@ class MongoCollection(Collection):
         fields = None if whole else top_fields(spec)
         projection = None if fields is None else dict.fromkeys([*fields, META], 1)
         found: list[Stored] = []
-        async with self._engine.errors(InvalidFilter):
-            async for doc in self._coll.find(pushdown(spec), projection, batch_size=1000):
-                stored = _split(doc)
-                if predicate(stored[0]):
-                    found.append(stored)
+        batch: list[Stored] = []
+
+        def keep(stored: Stored) -> bool:
+            return predicate(stored[0])
+
+        with budget(self._engine.max_time_ms):
+            async with self._engine.errors(InvalidFilter):
+                async for doc in self._coll.find(pushdown(spec), projection, batch_size=_BATCH):
+                    batch.append(_split(doc))
+                    if len(batch) == _BATCH:  # tested off the loop when it takes long
+                        found += await paced_filter(batch, keep)
+                        batch = []
+            found += await paced_filter(batch, keep)
         found.sort(key=_seq)
         return found
 
@@ -282,12 +312,9 @@ class MongoCollection(Collection):
         """Matches of a normalized filter in sort order (ties in insertion order), sliced."""
         order = normalize_sort(sort)
         found = await self._fetch(spec, predicate)
-        for path, direction in reversed(order):
-            parts, descending = split_path(path), direction < 0
-            found.sort(
-                key=lambda stored: sort_key(sort_value(stored[0], parts, descending)),
-                reverse=descending,
-            )
+        if order:
+            with budget(self._engine.max_time_ms):
+                found = await sort_documents(found, order, _document)
         return found[skip : skip + limit if limit else None] if skip or limit else found
 
     async def find(
@@ -429,7 +456,7 @@ class MongoCollection(Collection):
                     if fresh is None or not predicate(fresh[0]):
                         return None
                     doc, meta = fresh
-                for _ in range(_MAX_RETRIES):
+                async for _ in self._engine.rounds():
                     new = compute(doc)
                     if encode(new) == encode(doc):  # byte-equal: 1 vs 1.0 vs true still count
                         slot.keep(clone(doc), meta)
@@ -456,6 +483,33 @@ class MongoCollection(Collection):
             return new
 
         return compute
+
+    async def _update_on_server(
+        self,
+        doc_id: Any,
+        predicate: Predicate,
+        server: dict[str, Any],
+        compute: Callable[[Document], Document],
+    ) -> UpdateResult | None:
+        """One document updated by the server itself (serverside.py): atomic there, so it never
+        loses to concurrent writers. The document is read first only to apply the engine's
+        checks (errors, size limit, unmodified); the write applies to it as it is by then.
+        None when there is no such document."""
+        found = await self._reread(doc_id)
+        if found is None or not predicate(found[0]):
+            return None
+        old = found[0]
+        new = compute(old)
+        if encode(new) == encode(old):  # byte-equal: unmodified, as on every path
+            return UpdateResult(1, 0)
+        new = self._prepare(new, given=False)
+        revised = {**server, "$set": {**server.get("$set", {}), META_REV: _new_rev()}}
+        try:
+            async with self._engine.errors(InvalidUpdate):
+                result = await self._coll.update_one({"_id": doc_id}, revised)
+        except DuplicateKeyError as exc:
+            await self._duplicate(exc.details, new)
+        return UpdateResult(1, 1) if result.matched_count else None
 
     async def _upsert(
         self,
@@ -501,7 +555,7 @@ class MongoCollection(Collection):
         if safe_scalar(pinned) and self._engine.slot(self.name, pinned).busy:
             # a writer of this process holds that document: read it after that one, not now
             return await self._write_one(({"_id": pinned}, None), predicate, compute)
-        for _ in range(_MAX_RETRIES):
+        async for _ in self._engine.rounds():
             found = await self._find(spec, predicate, sort, 0, 0)
             if not found:
                 return None
@@ -519,7 +573,13 @@ class MongoCollection(Collection):
         spec = _filter_as_stored(filter)
         predicate = compile_filter(spec)
         compute = self._updater(update)
-        for _ in range(_MAX_RETRIES):
+        server = None if many else server_update(update, META)
+        pinned = _only_id(spec)
+        if server is not None and pinned is not _UNPINNED:
+            result = await self._update_on_server(pinned, predicate, server, compute)
+            if result is not None or not upsert:
+                return result or UpdateResult(0, 0)
+        async for _ in self._engine.rounds():
             if many:
                 matched = await self._fetch(spec, predicate)
                 if matched:
@@ -556,7 +616,7 @@ class MongoCollection(Collection):
         predicate = compile_filter(spec)
         normalize_sort(sort)
         compute = self._updater(update)
-        for _ in range(_MAX_RETRIES):
+        async for _ in self._engine.rounds():
             written = await self._write_first(spec, predicate, sort, compute)
             if written is not None:
                 old, new, _ = written
@@ -583,7 +643,7 @@ class MongoCollection(Collection):
                 raise InvalidUpdate("the _id field cannot be changed")
             return {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
 
-        for _ in range(_MAX_RETRIES):
+        async for _ in self._engine.rounds():
             written = await self._write_first(spec, predicate, None, compute)
             if written is not None:
                 return UpdateResult(1, int(written[2]))
@@ -629,7 +689,7 @@ class MongoCollection(Collection):
 
     async def _delete_one(self, found: Stored, predicate: Predicate) -> bool:
         doc, meta = found
-        for _ in range(_MAX_RETRIES):
+        async for _ in self._engine.rounds():
             async with self._engine.errors(InvalidUpdate):
                 result = await self._coll.delete_one(_at(doc["_id"], meta))
             if result.deleted_count:
@@ -687,7 +747,9 @@ class MongoEngine(Engine):
         pool_size: int = 100,
         timeout_ms: int = 5000,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        max_time_ms: int = DEFAULT_MAX_TIME_MS,
     ) -> None:
+        self.max_time_ms = max_time_ms
         self.url = url
         self.database_name = database
         self.pool_size = pool_size
@@ -708,6 +770,7 @@ class MongoEngine(Engine):
             settings.mongo_database,
             pool_size=settings.mongo_pool_size,
             timeout_ms=settings.mongo_timeout_ms,
+            max_time_ms=settings.max_time_ms,
         )
 
     @property
@@ -812,6 +875,18 @@ class MongoEngine(Engine):
         processes as far as their clocks agree)."""
         self._last_seq = max(time.time_ns(), self._last_seq + 1)
         return self._last_seq
+
+    async def rounds(self) -> AsyncIterator[int]:
+        """Compare-and-swap rounds: the first at once, each next one after a jittered backoff,
+        while the operation's time limit lasts."""
+        deadline = time.monotonic() + min(self.max_time_ms / 1000, remaining())
+        for n in itertools.count():
+            if n:
+                pause = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** min(n, 10))
+                if time.monotonic() + pause > deadline:
+                    return
+                await asyncio.sleep(random.uniform(pause / 2, pause))
+            yield n
 
     def slot(self, collection: str, doc_id: Any) -> _Slot:
         """This process's write slot of one document (alive while a writer holds it)."""
