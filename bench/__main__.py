@@ -1,6 +1,6 @@
 """`python -m bench`: the engine, HTTP and test-harness benchmarks, with the same options.
 
-python -m bench [--quick] [--only engine|http|testing|proxy|mongo|gainsight]
+python -m bench [--quick] [--only engine|http|testing|proxy|console|mongo|gainsight]
                 [--backend mongodb --mongo-url URL] [--json-dir DIR]
 
 The MongoDB benchmark (bench/mongo_bench.py: doppelgate on the MongoDB backend, 1 and 2 workers,
@@ -15,7 +15,15 @@ import os
 import time
 from collections.abc import Sequence
 
-from bench import engine_bench, gainsight_bench, http_bench, mongo_bench, proxy_bench, testing_bench
+from bench import (
+    console_bench,
+    engine_bench,
+    gainsight_bench,
+    http_bench,
+    mongo_bench,
+    proxy_bench,
+    testing_bench,
+)
 from bench.common import add_backend_args, check_backend_args, line_buffered_stdout
 
 
@@ -28,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
     parser.add_argument(
         "--only",
-        choices=("engine", "http", "testing", "proxy", "mongo", "gainsight"),
+        choices=("engine", "http", "testing", "proxy", "console", "mongo", "gainsight"),
         help="run one benchmark",
     )
     parser.add_argument("--json-dir", metavar="DIR", help="write the results as JSON files here")
@@ -55,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.only in (None, "proxy"):  # the HTTP(S) proxy path against a direct call
         extra = ["--json", os.path.join(args.json_dir, "proxy.json")] if args.json_dir else []
         proxy_bench.main([*(["--quick"] if args.quick else []), *extra])
+    if args.only in (None, "console"):  # the web console's API at 100,000 documents
+        extra = ["--json", os.path.join(args.json_dir, "console.json")] if args.json_dir else []
+        console_bench.main([*common, *extra])
     if args.only == "gainsight":  # key look-ups as rows grow; minutes: run on its own
         extra = ["--json", os.path.join(args.json_dir, "gainsight.json")] if args.json_dir else []
         gainsight_bench.main([*common, *extra])

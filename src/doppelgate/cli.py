@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--ca-dir", help="the local CA's directory (~/.local/share/doppelgate/ca)")
     serve.add_argument("--id-seed", type=int, help="generate ids from this seed (repeatable runs)")
+    serve.add_argument(
+        "--console",
+        choices=["on", "read-only", "off"],
+        help="the web console at /_doppelgate/console (on); read-only also refuses control-plane "
+        "changes (shared servers)",
+    )
     ca = commands.add_parser(
         "ca",
         help="print the path of the local CA certificate (created on first use)",

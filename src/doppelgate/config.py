@@ -43,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     id_seed: int | None = None  # generated ids from seeded generators (ids.py); None: random
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
     tls_port: Port | None = None  # a second listener serving the vendor hosts over TLS
+    console: Literal["on", "read-only", "off"] = "on"  # the web console; read-only: shared servers
     config_file: str | None = None  # the TOML file these settings came from (set by loading)
     seed: tuple[str, ...] = ()  # seed files applied once the server is up (serve --seed)
     # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and

@@ -31,6 +31,7 @@ from .dialect import Dialect, FaultResponse, fault_hook
 from .engine import Engine
 from .ids import IdSource, within
 from .metrics import Metrics
+from .testing.capture import Body, Exchange, redact_headers, redact_text
 from .testing.faults import Fault, Faults, FaultSpec
 from .testing.journal import Entry, Journal
 from .testing.seed import (
@@ -181,16 +182,36 @@ class JournalLayer:
         status = 0
         started = time.time()
         clock = time.perf_counter()
+        sent, received = Body(), Body()  # bounded copies of both bodies (testing/capture.py)
+        response_headers: list[tuple[bytes, bytes]] = []
+
+        async def tracking_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.add(message.get("body", b""))
+            return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                sent.add(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, tracking_receive, tracking_send)
         finally:
+            exchange = Exchange(
+                query=redact_text(scope.get("query_string", b"").decode("latin-1")),
+                request_headers=redact_headers(scope.get("headers", [])),
+                request_body=received.text(),
+                request_truncated=received.truncated,
+                response_headers=redact_headers(response_headers),
+                response_body=sent.text(),
+                response_truncated=sent.truncated,
+            )
             self.journal.record(
                 Entry(
                     seq=self.journal.next_seq(),
@@ -205,7 +226,8 @@ class JournalLayer:
                     status=status,
                     request_id=state.get("request_id", ""),
                     fault=state.get("fault"),
-                )
+                ),
+                exchange,
             )
             operation = state.get("operation") or scope["method"]
             took = time.perf_counter() - clock
@@ -391,12 +413,21 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
         try:
             status = int(q["status"]) if q.get("status") else None
             limit = int(q["limit"]) if q.get("limit") else None
+            after = int(q["after"]) if q.get("after") else None
         except ValueError:
-            return _problem("status and limit are integers")
+            return _problem("status, limit and after are integers")
         entries = control.journal.query(
-            q.get("dialect"), q.get("operation"), q.get("tenant"), status, limit
+            q.get("dialect"), q.get("operation"), q.get("tenant"), status, limit, after
         )
         return _json({"capacity": control.journal.capacity, "entries": entries})
+
+    async def journal_entry(request: Request) -> Response:
+        seq = request.path_params["seq"]
+        found = control.journal.get(seq)
+        if found is None:
+            return _problem("no such entry (the journal keeps the newest ones)", 404)
+        entry, exchange = found
+        return _json({"entry": entry, "exchange": exchange})
 
     async def faults(request: Request) -> Response:
         if request.method == "GET":
@@ -422,6 +453,7 @@ def control_routes(control: Control, prefix: str) -> list[BaseRoute]:
         Route(f"{prefix}/seed", seed, methods=["POST"]),
         Route(f"{prefix}/snapshot", snapshot, methods=["GET", "PUT", "POST"]),
         Route(f"{prefix}/journal", journal, methods=["GET", "DELETE"]),
+        Route(f"{prefix}/journal/{{seq:int}}", journal_entry, methods=["GET"]),
         Route(f"{prefix}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/faults/{{fault_id}}", one_fault, methods=["DELETE"]),
         *extra_routes(control, prefix),

@@ -20,11 +20,13 @@ from .metrics import CONTENT_TYPE
 CONTROL_API: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("/", ("GET",), "This index: every control-plane route."),
     ("/health", ("GET",), "ok (200) or unavailable (503: the backend is down)."),
+    ("/console", ("GET",), "The web console (HTML), unless console = off."),
     ("/reset", ("POST",), "Drop data: all, {dialect}, or {dialect, tenant}."),
     ("/seed", ("POST",), "Apply a seed file (JSON or YAML): vendor API calls or raw documents."),
     ("/snapshot", ("GET",), "Export every dialect's data."),
     ("/snapshot", ("PUT", "POST"), "Replace all data with a snapshot."),
     ("/journal", ("GET",), "Recent requests; filters dialect, operation, tenant, status, limit."),
+    ("/journal/{seq}", ("GET",), "One entry with its request and response (bounded, redacted)."),
     ("/journal", ("DELETE",), "Clear the journal."),
     ("/faults", ("GET",), "The registered faults and how often they fired."),
     ("/faults", ("POST",), "Add a fault: {dialect, operation, error, latency_ms, probability}."),

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import __version__, ids
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
+from .console import ReadOnlyControlPlane, console_routes
 from .control import Control
 from .controlindex import index_routes, unknown_control_path
 from .determinism import Deterministic
@@ -218,6 +219,7 @@ def create_app(
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control.routes(CONTROL_PREFIX),
         *index_routes(control, engine, CONTROL_PREFIX),
+        *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
         *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
         *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         any_path(Route("/{path:path}", unknown, methods=ANY_METHOD)),
@@ -239,6 +241,7 @@ def create_app(
                 host_of=host_of,
                 vendor_host=table.is_vendor,
             ),
+            Middleware(ReadOnlyControlPlane, prefix=CONTROL_PREFIX, settings=settings),
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: json_http_error},

@@ -90,6 +90,8 @@ class ControlPlaneGuard:
         self.app = app
         self.prefix = prefix + "/"
         self.health = prefix + "/health"
+        # the web console's page and static files hold no data; its API calls carry the token
+        self.console_files = (prefix + "/console", prefix + "/console/static/")
         self.limited = BodyLimit(app, settings.max_body_bytes, control_too_large)
         self.token = (settings.control_token or "").encode()
         # no token on a non-loopback bind is refused unless explicitly allowed (start-up makes one)
@@ -103,7 +105,9 @@ class ControlPlaneGuard:
 
     def applies(self, scope: Scope) -> bool:
         path: str = scope["path"]
-        return path.startswith(self.prefix) and path != self.health
+        page, files = self.console_files
+        public = path in (self.health, page) or path.startswith(files)
+        return path.startswith(self.prefix) and not public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.applies(scope):

@@ -20,6 +20,7 @@ from .connections import guard_connections
 
 HEALTH_PATH = "/_doppelgate/health"
 CONSOLE_PATH = "/_doppelgate/"
+WEB_CONSOLE_PATH = "/_doppelgate/console"  # console/: read-only or off by setting
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
@@ -170,6 +171,9 @@ def announce(settings: Settings, port: int, tls_port: int | None = None) -> None
     shown = f"[{shown}]" if ":" in shown else shown
     base = f"http://{shown}:{port}"
     lines = [f"{d.name:<10} {base}{d.prefix}" for d in load_dialects()]
+    if settings.console != "off":
+        note = " (read-only)" if settings.console == "read-only" else ""
+        lines.append(f"{'console':<10} {base}{WEB_CONSOLE_PATH}{note}")
     lines.append(f"{'health':<10} {base}{HEALTH_PATH}")
     lines.append(f"{'control':<10} {base}{CONSOLE_PATH} (the control plane's index)")
     lines.append(f"{'proxy':<10} {base} (HTTP_PROXY/HTTPS_PROXY for the vendor hosts)")

@@ -113,6 +113,7 @@ def test_serve_prints_dialect_urls_and_answers_health() -> None:
             "spid": f"{base}/spid",
             "gainsight": f"{base}/gainsight",
             "lightblue": f"{base}/lightblue",
+            "console": f"{base}/_doppelgate/console",
             "health": f"{base}/_doppelgate/health",
         }
         r = get(urls["health"])

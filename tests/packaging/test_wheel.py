@@ -21,6 +21,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.status == 200, url
+        return bytes(response.read())
+
+
 def _health(url: str, deadline: float) -> dict:
     while True:
         try:
@@ -78,6 +84,10 @@ def test_wheel_installs_into_a_fresh_venv_and_serves(tmp_path: Path) -> None:
     )
     try:
         health = _health(f"http://127.0.0.1:{port}/_doppelgate/health", time.monotonic() + 20)
+        console = {  # the web console's files are package data: served from the wheel
+            name: _get(f"http://127.0.0.1:{port}/_doppelgate/console{name}")
+            for name in ("", "/static/console.js", "/static/console.css")
+        }
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
@@ -85,3 +95,10 @@ def test_wheel_installs_into_a_fresh_venv_and_serves(tmp_path: Path) -> None:
     assert health["backend"] == "memory"
     assert set(health["dialects"]) == {"gigya", "spid", "gainsight", "lightblue"}
     assert f"http://127.0.0.1:{port}/gigya" in output
+    assert f"http://127.0.0.1:{port}/_doppelgate/console" in output
+    assert b"console.js" in console[""] and b"pollJournal" in console["/static/console.js"]
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {
+        f"doppelgate/console/static/{f}" for f in ("index.html", "console.js", "console.css")
+    } <= names

@@ -160,8 +160,20 @@ async def sort_documents(
         def key(item: T, parts: tuple[str, ...] = parts, descending: bool = descending) -> Any:
             return sort_key(sort_value(document(item), parts, descending))
 
-        items = await paced_sort(items, key, descending)
+        items = await paced_sort(items, _string_key(items, parts, document) or key, descending)
     return items
+
+
+def _string_key(
+    items: list[T], parts: tuple[str, ...], document: Callable[[T], Any]
+) -> Callable[[T], Any] | None:
+    """A plain key when every item holds a string at a top-level field (an _id, say): MongoDB
+    orders strings as Python does (values.compare), without a comparison call per pair, so a
+    console page of 100,000 documents sorts in tens of milliseconds, not a second."""
+    if len(parts) != 1 or not all(type(document(i).get(parts[0])) is str for i in items):
+        return None
+    top = parts[0]
+    return lambda item: document(item)[top]
 
 
 def _first(pair: tuple[Any, Any]) -> Any:

@@ -6,6 +6,8 @@ from collections import deque
 
 import msgspec
 
+from .capture import Exchange
+
 
 class Entry(msgspec.Struct, kw_only=True):
     seq: int  # 1, 2, ... since the emulator started (survives the ring dropping old entries)
@@ -27,6 +29,7 @@ class Journal:
 
     def __init__(self, capacity: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._exchanges: dict[int, Exchange] = {}  # by seq: the bodies, for entries still held
         self._seq = 0
 
     @property
@@ -40,11 +43,25 @@ class Journal:
         self._seq += 1
         return self._seq
 
-    def record(self, entry: Entry) -> None:
+    def record(self, entry: Entry, exchange: Exchange | None = None) -> None:
+        if len(self._entries) == self.capacity and self._entries:
+            self._exchanges.pop(self._entries[0].seq, None)  # the ring drops the oldest
         self._entries.append(entry)
+        if exchange is not None:
+            self._exchanges[entry.seq] = exchange
 
     def clear(self) -> None:
         self._entries.clear()
+        self._exchanges.clear()
+
+    def get(self, seq: int) -> tuple[Entry, Exchange | None] | None:
+        """The entry `seq` and its captured exchange, while the ring still holds it."""
+        for entry in reversed(self._entries):
+            if entry.seq == seq:
+                return entry, self._exchanges.get(seq)
+            if entry.seq < seq:
+                break
+        return None
 
     def query(
         self,
@@ -53,14 +70,16 @@ class Journal:
         tenant: str | None = None,
         status: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[Entry]:
-        """Matching entries, oldest first; `limit` keeps the newest ones. Operations compare
-        case-insensitively (Gigya's method names are)."""
+        """Matching entries, oldest first; `limit` keeps the newest ones, `after` only those with
+        a greater seq. Operations compare case-insensitively (Gigya's method names are)."""
         op = operation.lower() if operation else None
         found = [
             e
             for e in self._entries
-            if (dialect is None or e.dialect == dialect)
+            if (after is None or e.seq > after)
+            and (dialect is None or e.dialect == dialect)
             and (op is None or e.operation.lower() == op)
             and (tenant is None or e.tenant == tenant)
             and (status is None or e.status == status)
