@@ -169,6 +169,20 @@ class Collection(ABC):
     @abstractmethod
     async def count(self, filter: Filter | None = None) -> int: ...
 
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        """A page of matches and the total match count; backends answer both in one pass."""
+        total = await self.count(filter)
+        docs = await self.find(filter, sort=sort, skip=skip, limit=limit, projection=projection)
+        return docs, total
+
     @abstractmethod
     async def update(
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False

@@ -1,4 +1,4 @@
-"""The embedded backend: documents in memory, hash indexes, optional data file.
+"""The embedded backend: documents in memory, hash and ordered indexes, optional data file.
 
 Every operation runs without awaiting in between, so on one event loop each write is atomic.
 """
@@ -25,16 +25,17 @@ from .core import (
     decode,
     encode,
     index_spec,
-    normalize_sort,
     with_id,
 )
 from .errors import DuplicateKey, InvalidDocument, InvalidUpdate
-from .filters import compile_filter, equality_fields, is_operator_doc
+from .filters import equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
+from .ordered import OrderedIndex
 from .persist import DataFile
+from .planner import Result, execute
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import hash_key, sort_key, sort_value, split_path
+from .values import hash_key
 
 
 class _HashIndex:
@@ -67,41 +68,59 @@ class _HashIndex:
                     del self.entries[key]
 
 
-def _usable_for_index(value: Any) -> bool:
-    # null also matches missing fields and arrays match by element: leave those to a scan
-    return value is not None and not isinstance(value, dict | list)
-
-
 class MemoryCollection(Collection):
     def __init__(self, engine: MemoryEngine, address: Address) -> None:
         self.address = address
         self._engine = engine
         self.docs: dict[Any, Document] = {}
         self.indexes: dict[str, _HashIndex] = {}
+        # ordered twins of the declared indexes, plus the planner's own (planner.py policy)
+        self.ordered: dict[str, OrderedIndex] = {}
+        self.seq: dict[Any, int] = {}  # insertion order, which ties keep in every sort
+        self._next_seq = 0
+        self.scans: dict[tuple[str, ...], int] = {}  # scanned range/sort shapes (auto-index)
         # documents the last filtered read or write tested against its filter: how tests see
         # that an indexed look-up does not scan
         self.examined = 0
+        self.last_plan: dict[str, Any] = {}
 
     # -- reads -------------------------------------------------------------------------------
 
-    def _candidates(self, filter: Filter | None) -> Iterable[Document]:
-        """Documents that may match: an index look-up when the filter pins indexed keys."""
-        terms = equality_fields(filter)
-        if "_id" in terms and _usable_for_index(terms["_id"]):
-            doc = self.docs.get(hash_key(terms["_id"]))
-            return [doc] if doc is not None else []
-        for index in self.indexes.values():
-            paths = index.spec.paths
-            if all(p in terms and _usable_for_index(terms[p]) for p in paths):
-                key = tuple(hash_key(terms[p]) for p in paths)
-                return [self.docs[i] for i in index.entries.get(key, ())]
-        return self.docs.values()
+    def _run(
+        self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
+    ) -> Result:
+        result = execute(self, filter, sort, skip, limit, total)
+        self.examined = result.examined
+        self.last_plan = result.explain()
+        return result
 
-    def _matching(self, filter: Filter | None) -> list[Document]:
-        predicate = compile_filter(filter)
-        candidates = list(self._candidates(filter))
-        self.examined = len(candidates)
-        return [doc for doc in candidates if predicate(doc)]
+    def _matching(self, filter: Filter | None, limit: int = 0) -> list[Document]:
+        return self._run(filter, None, 0, limit, False).docs
+
+    def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        """Which plan and index a find takes and how many documents it examines."""
+        return self._run(filter, sort, skip, limit, True).explain()
+
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        project = compile_projection(projection)
+        result = self._run(filter, sort, skip, limit, True)
+        assert result.total is not None
+        return [clone(project(d) if project else d) for d in result.docs], result.total
 
     async def find(
         self,
@@ -123,17 +142,15 @@ class MemoryCollection(Collection):
         projection: Mapping[str, Any] | None,
     ) -> list[Document]:
         project = compile_projection(projection)
-        found = self._matching(filter)
-        for path, direction in reversed(normalize_sort(sort)):
-            parts, descending = split_path(path), direction < 0
-            found.sort(key=lambda d: sort_key(sort_value(d, parts, descending)), reverse=descending)
-        found = found[skip : skip + limit if limit else None] if skip or limit else found
+        found = self._run(filter, sort, skip, limit, False).docs
         return [clone(project(d) if project else d) for d in found]
 
     async def count(self, filter: Filter | None = None) -> int:
         if not filter:
             return len(self.docs)
-        return len(self._matching(filter))
+        total = self._run(filter, None, 0, 0, True).total
+        assert total is not None
+        return total
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -154,6 +171,11 @@ class MemoryCollection(Collection):
             if old is not None:
                 index.remove(index.keys_of(old), id_key)
             index.add(new_keys[name], id_key)
+        if old is None:
+            self.seq[id_key] = self._next_seq
+            self._next_seq += 1
+        for ordered in self.ordered.values():
+            ordered.replace(id_key, self.seq[id_key], old, stored)
         self.docs[id_key] = stored
         self._engine.journal_put(self.address, blob)
         return stored
@@ -203,7 +225,7 @@ class MemoryCollection(Collection):
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:
         validate_update(update)
-        matched = self._matching(filter)
+        matched = self._matching(filter, 0 if many else 1)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, update, None)["_id"])
@@ -239,7 +261,7 @@ class MemoryCollection(Collection):
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
         if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
             raise InvalidUpdate("a replacement is a plain document without operators")
-        matched = self._matching(filter)
+        matched = self._matching(filter, 1)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
@@ -254,13 +276,16 @@ class MemoryCollection(Collection):
         return UpdateResult(1, 1)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
-        matched = self._matching(filter)
+        matched = self._matching(filter, 0 if many else 1)
         victims = matched if many else matched[:1]
         for doc in victims:
             id_key = hash_key(doc["_id"])
             for index in self.indexes.values():
                 index.remove(index.keys_of(doc), id_key)
+            for ordered in self.ordered.values():
+                ordered.replace(id_key, self.seq[id_key], doc, None)
             del self.docs[id_key]
+            del self.seq[id_key]
             self._engine.journal_delete(self.address, doc["_id"])
         return len(victims)
 
@@ -281,13 +306,29 @@ class MemoryCollection(Collection):
                 raise DuplicateKey(spec.name, key_doc(spec, doc))
             index.add(keys, hash_key(doc["_id"]))
         self.indexes[spec.name] = index
+        self._add_ordered(spec.name, spec)
         if journal:
             self._engine.journal_index(self.address, spec)
 
+    def _add_ordered(self, name: str, spec: IndexSpec) -> None:
+        ordered = OrderedIndex(name, spec)
+        ordered.build((i, self.seq[i], d) for i, d in self.docs.items())
+        self.ordered[name] = ordered
+
+    def auto_index(self, paths: tuple[str, ...]) -> None:
+        """The planner's own ordered index (planner.py policy): not persisted, not unique."""
+        spec = index_spec(paths, False)
+        self._add_ordered(f"auto:{spec.name}", spec)
+
+    def load(self, docs: Iterable[Document]) -> None:
+        self.docs = {hash_key(d["_id"]): d for d in docs}
+        self.seq = {k: n for n, k in enumerate(self.docs)}
+        self._next_seq = len(self.seq)
+        self.indexes, self.ordered, self.scans = {}, {}, {}
+
     async def drop(self) -> None:
         # cleared in place: a dialect may hold this object across requests
-        self.docs = {}
-        self.indexes = {}
+        self.load([])
         self._engine.forget(self.address)
 
 
@@ -315,8 +356,7 @@ class MemoryEngine(Engine):
             return
         for address, indexes, docs in self._file.load():
             coll = self.collection(address.dialect, address.tenant, address.name)
-            coll.docs = {hash_key(d["_id"]): d for d in docs}
-            coll.indexes = {}
+            coll.load(docs)
             for spec in indexes:
                 coll._add_index(spec, journal=False)
             self._live.add(address)
