@@ -195,13 +195,17 @@ class Search:
         encrypted = {f"data.{p}" for p in schema.encrypted_paths()}
         condition = encrypt_filter(condition, encrypted, self.store.cipher.encrypt_value)
         objects = self.store.objects
-        total = await objects.count(condition)
         if query.count:  # one value: the match count (spec §4) [inf shape]
+            total = await objects.count(condition)
             return {"results": [{"count(*)": total}], "objectsCount": 1, "totalCount": total}
         limit = page.limit if page else (DEFAULT_LIMIT if query.limit is None else query.limit)
         start = page.offset if page else (query.start or 0)
         sort = [*query.sort, ("_id", 1)]  # a stable order keeps cursor pages disjoint
-        docs = await objects.find(condition, sort=sort, skip=start, limit=limit) if limit else []
+        if limit:  # the page and totalCount from one planned query
+            found = await objects.find_with_count(condition, sort=sort, skip=start, limit=limit)
+            docs, total = found
+        else:
+            docs, total = [], await objects.count(condition)
         results = []
         for doc in docs:
             record = render(doc, self.store.plain(doc["data"]))

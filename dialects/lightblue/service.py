@@ -141,11 +141,12 @@ class DataService:
         except ValueError:
             raise LightblueError(E.REST_FIND_ERROR, "Request is not valid") from None
         coll = self.collection(schema)
-        out.matched = await coll.count(spec)
         docs: list[dict[str, Any]] = []
-        if bounds is not None:
+        if bounds is not None:  # the page and matchCount from one planned query
             skip, limit = bounds
-            docs = await coll.find(spec, sort=sort, skip=skip, limit=limit)
+            docs, out.matched = await coll.find_with_count(spec, sort=sort, skip=skip, limit=limit)
+        else:
+            out.matched = await coll.count(spec)
         versions = [doc_version(d) for d in docs]
         docs = await join(schema, body.projection, docs, self._referenced)
         out.processed = [self.shown(schema, projection, d) for d in docs]

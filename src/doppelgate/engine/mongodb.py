@@ -280,6 +280,17 @@ class MongoCollection(Collection):
         limit: int,
     ) -> list[Stored]:
         """Matches of a normalized filter in sort order (ties in insertion order), sliced."""
+        return (await self._find_counted(spec, predicate, sort, skip, limit))[0]
+
+    async def _find_counted(
+        self,
+        spec: Filter | None,
+        predicate: Predicate,
+        sort: SortSpec | None,
+        skip: int,
+        limit: int,
+    ) -> tuple[list[Stored], int]:
+        """The sliced matches and how many matched in all, from one fetch."""
         order = normalize_sort(sort)
         found = await self._fetch(spec, predicate)
         for path, direction in reversed(order):
@@ -288,7 +299,8 @@ class MongoCollection(Collection):
                 key=lambda stored: sort_key(sort_value(stored[0], parts, descending)),
                 reverse=descending,
             )
-        return found[skip : skip + limit if limit else None] if skip or limit else found
+        page = found[skip : skip + limit if limit else None] if skip or limit else found
+        return page, len(found)
 
     async def find(
         self,
@@ -303,6 +315,20 @@ class MongoCollection(Collection):
         spec = _filter_as_stored(filter)
         found = await self._find(spec, compile_filter(spec), sort, skip, limit)
         return [project(d) if project else d for d, _ in found]
+
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        project = compile_projection(projection)
+        spec = _filter_as_stored(filter)
+        found, total = await self._find_counted(spec, compile_filter(spec), sort, skip, limit)
+        return [project(d) if project else d for d, _ in found], total
 
     async def count(self, filter: Filter | None = None) -> int:
         spec = _filter_as_stored(filter)
