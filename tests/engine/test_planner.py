@@ -147,7 +147,7 @@ async def test_range_sort_page_walks_the_index_to_the_page() -> None:
     page, total = await coll.find_with_count(spec, sort=[("n", -1), ("_id", 1)], limit=10)
     assert [d["n"] for d in page] == list(range(4999, 4989, -1))
     assert total == 4900
-    plan = coll.explain(spec, sort=[("n", -1), ("_id", 1)], limit=10)
+    plan = await coll.explain(spec, sort=[("n", -1), ("_id", 1)], limit=10)
     assert plan["plan"] == "IXSCAN" and plan["index"] == "kind_1_n_1"
     assert plan["examined"] <= 11  # ten matches and the start of the next run
     assert plan["countFromIndex"] is True

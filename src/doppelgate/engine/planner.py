@@ -44,6 +44,7 @@ class Result:
     index: str | None = None
     examined: int = 0
     covered: bool = False
+    matched: int = 0  # documents that passed the filter (a walk stops early)
 
     def explain(self) -> dict[str, Any]:
         return {
@@ -135,46 +136,47 @@ def bounds_for(index: OrderedIndex, terms: Terms) -> Bounds:
         pinned = points(terms.atoms.get(path, []))
         if pinned is None or len(pinned) != 1:
             break
-        prefix.append(order_key(pinned[0]))
+        prefix.extend(order_key(pinned[0]))
         consumed.add(path) if len(terms.atoms[path]) == 1 else None
     pre = tuple(prefix)
-    whole = [(pre, (*pre, HIGH))]
-    if len(prefix) == len(paths):
-        return Bounds(index, whole, len(prefix), False, _exact(index, terms, consumed))
-    path = paths[len(prefix)]
+    pinned_paths = len(prefix) // 2
+    whole = [(pre, (*pre, *HIGH))]
+    if pinned_paths == len(paths):
+        return Bounds(index, whole, pinned_paths, False, _exact(index, terms, consumed))
+    path = paths[pinned_paths]
     atoms = terms.atoms.get(path, [])
     pinned = points(atoms)
     if pinned is not None:
         keys = sorted({order_key(v) for v in pinned})
-        intervals = [((*pre, k), (*pre, k, HIGH)) for k in keys]
+        intervals = [((*pre, *k), (*pre, *k, *HIGH)) for k in keys]
         consumed |= {path} if len(atoms) == 1 else set()
         exact = _exact(index, terms, consumed)
         walkable = len(keys) == 1 and not index.multikey
-        return Bounds(index, intervals, len(prefix), walkable, exact)
+        return Bounds(index, intervals, pinned_paths, walkable, exact)
     ranges = [(op, arg) for op, arg in atoms if op in RANGE_OPS]
     if not ranges:
-        return Bounds(index, whole, len(prefix), True, _exact(index, terms, consumed))
+        return Bounds(index, whole, pinned_paths, True, _exact(index, terms, consumed))
     if index.multikey:  # array elements may meet each bound apart: one bound only
         ranges = ranges[:1]
     low, high = _range(pre, ranges)
     consumed |= {path} if len(ranges) == len(atoms) else set()
     exact = _exact(index, terms, consumed)
-    return Bounds(index, [(low, high)], len(prefix), not index.multikey, exact)
+    return Bounds(index, [(low, high)], pinned_paths, not index.multikey, exact)
 
 
 def _range(pre: tuple[OrderKey, ...], ranges: list[tuple[str, Any]]) -> tuple[Any, Any]:
     kind = bracket(ranges[0][1])
     if any(bracket(arg) != kind for _, arg in ranges):  # one value is never of two types
-        return (*pre, bracket_low(kind)), (*pre, bracket_low(kind))
-    low: Any = (*pre, bracket_low(kind))
-    high: Any = (*pre, bracket_high(kind))
+        return (*pre, *bracket_low(kind)), (*pre, *bracket_low(kind))
+    low: Any = (*pre, *bracket_low(kind))
+    high: Any = (*pre, *bracket_high(kind))
     for op, arg in ranges:
         key = order_key(arg)
         if op in ("$gt", "$gte"):
-            bound = (*pre, key, HIGH) if op == "$gt" else (*pre, key)
+            bound = (*pre, *key, *HIGH) if op == "$gt" else (*pre, *key)
             low = max(low, bound)
         else:
-            bound = (*pre, key, HIGH) if op == "$lte" else (*pre, key)
+            bound = (*pre, *key, *HIGH) if op == "$lte" else (*pre, *key)
             high = min(high, bound)
     return low, high
 
@@ -245,14 +247,16 @@ def execute(
     order = sort_keyer(order_spec, seq) if order_spec else None
     by_seq = sort_keyer([], seq)
     candidates, plan, name = _candidate_ids(store, terms)
-    best = _best_ordered(store, terms, order_spec)
+    best = None
+    if candidates is None or (plan == "HASH" and len(candidates) > 64):
+        best = _best_ordered(store, terms, order_spec)
     if best is not None and (candidates is None or best.size() < len(candidates) // 4):
         candidates = None
     if candidates is None and best is not None:
         walk = _walk_plan(store, best, order_spec, skip, limit, want_total, predicate, order)
         if walk is not None:
-            return walk
-        ids = {i for lo, hi in best.intervals for _, _, i in best.index.walk(lo, hi, False)}
+            return _noted(store, terms, order_spec, walk)
+        ids = {e[-1] for lo, hi in best.intervals for e in best.index.walk(lo, hi, False)}
         candidates, plan, name = sorted(ids, key=seq.__getitem__), "IXSCAN", best.index.name
     if candidates is not None:
         found = []
@@ -261,9 +265,10 @@ def execute(
             if predicate(doc):
                 found.append((id_key, doc))
         page = _page(found, order or by_seq, skip, limit)
-        return Result(page, len(found), plan, name, len(candidates))
-    _note_scan(store, terms, order_spec)
-    return _scan(store, predicate, order, skip, limit, want_total)
+        result = Result(page, len(found), plan, name, len(candidates), matched=len(found))
+        return _noted(store, terms, order_spec, result)
+    result = _scan(store, predicate, order, skip, limit, want_total)
+    return _noted(store, terms, order_spec, result)
 
 
 def _scan(
@@ -284,7 +289,8 @@ def _scan(
             if enough and len(found) >= enough:
                 break
     page = _page(found, order, skip, limit)
-    return Result(page, len(found) if want_total else None, "COLLSCAN", None, examined)
+    total = len(found) if want_total else None
+    return Result(page, total, "COLLSCAN", None, examined, matched=len(found))
 
 
 def _candidate_ids(store: Store, terms: Terms) -> tuple[list[Any] | None, str, str | None]:
@@ -364,9 +370,9 @@ def _walk_plan(
     found: list[tuple[Any, Document]] = []
     run: list[tuple[Any, Document]] = []
     counted = examined = 0
-    group_len, current = b.prefix + 1, None
-    for key, _, id_key in b.index.walk(low, high, descending):
-        group = key[:group_len]
+    group_len, current = 2 * (b.prefix + 1), None
+    for entry in b.index.walk(low, high, descending):
+        group, id_key = entry[:group_len], entry[-1]
         if group != current:
             current = group
             if run:  # a run of equal sort values is complete: ordered by the other sort keys
@@ -391,25 +397,33 @@ def _walk_plan(
         total = counted
     stop = skip + limit if limit else None
     page = [doc for _, doc in found[skip:stop]]
-    return Result(page, total, "IXSCAN", b.index.name, examined, total is not None and b.exact)
+    covered = total is not None and b.exact
+    return Result(page, total, "IXSCAN", b.index.name, examined, covered, counted)
 
 
 # -- the automatic index policy ------------------------------------------------------------------
 
 
-def _note_scan(store: Store, terms: Terms, sort: list[tuple[str, int]]) -> None:
-    """A range or sort that scans a large collection, seen AUTO_INDEX_AFTER times, gets an
-    ordered index on (its equality paths..., the sorted or ranged path)."""
-    if len(store.docs) < AUTO_INDEX_MIN_DOCS or len(store.ordered) >= AUTO_INDEX_MAX:
-        return
+def _noted(store: Store, terms: Terms, sort: list[tuple[str, int]], result: Result) -> Result:
+    """A query that examines a large collection for few matches, seen AUTO_INDEX_AFTER times,
+    gets an ordered index on (its equality paths..., the sorted or ranged path)."""
+    wasteful = result.examined >= AUTO_INDEX_MIN_DOCS and result.examined > 4 * result.matched
+    if not wasteful or len(store.ordered) >= AUTO_INDEX_MAX + _declared(store):
+        return result
     ranged = [p for p, atoms in terms.atoms.items() if any(op in RANGE_OPS for op, _ in atoms)]
     target = sort[0][0] if sort else (ranged[0] if ranged else None)
-    if target is None or target == "_id":
-        return
     pinned = sorted(
-        p for p, atoms in terms.atoms.items() if p != target and any(op == "$eq" for op, _ in atoms)
+        p
+        for p, atoms in terms.atoms.items()
+        if p not in (target, "_id") and any(op == "$eq" for op, _ in atoms)
     )
-    shape = (*pinned, target)
-    store.scans[shape] = store.scans.get(shape, 0) + 1
-    if store.scans[shape] >= AUTO_INDEX_AFTER:
-        store.auto_index(shape)
+    shape = (*pinned, *([target] if target and target != "_id" else []))
+    if shape:
+        store.scans[shape] = store.scans.get(shape, 0) + 1
+        if store.scans[shape] == AUTO_INDEX_AFTER:
+            store.auto_index(shape)
+    return result
+
+
+def _declared(store: Store) -> int:
+    return sum(not name.startswith("auto:") for name in store.ordered)
