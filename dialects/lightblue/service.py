@@ -72,13 +72,13 @@ class DataService:
         if key in done:
             return
         coll = self.collection(schema)
-        for index in indexes:
-            if not isinstance(index, dict) or not index.get("unique"):
+        for index in indexes:  # unique ones are constraints; every one serves queries (§6)
+            if not isinstance(index, dict):
                 continue
             fields = [f for f in index.get("fields") or [] if isinstance(f, dict)]
             keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
             if keys and keys != [("_id", 1)]:
-                await coll.ensure_index(keys, unique=True)
+                await coll.ensure_index(keys, unique=index.get("unique") is True)
         done.add(key)
 
     def projection(self, schema: Schema, spec: Any) -> Projection | None:
@@ -179,6 +179,8 @@ class DataService:
             "collection": schema.collection,
             "query": dates_to_text(spec),
             "sort": [{path: "$asc" if d > 0 else "$desc"} for path, d in sort],
+            # which index served it and how many documents it examined (engine explain)
+            "execution": await self.collection(schema).explain(spec, sort=sort),
         }
         out.processed = [plan]
 

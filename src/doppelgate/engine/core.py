@@ -184,6 +184,18 @@ class Collection(ABC):
         return docs, total
 
     @abstractmethod
+    async def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        """How a find runs: {plan, index, examined, returned, countFromIndex} (and backend
+        details); runs the find to count the documents it examines."""
+
+    @abstractmethod
     async def update(
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:

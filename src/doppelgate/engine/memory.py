@@ -97,7 +97,7 @@ class MemoryCollection(Collection):
     def _matching(self, filter: Filter | None, limit: int = 0) -> list[Document]:
         return self._run(filter, None, 0, limit, False).docs
 
-    def explain(
+    async def explain(
         self,
         filter: Filter | None = None,
         *,

@@ -330,6 +330,32 @@ class MongoCollection(Collection):
         found, total = await self._find_counted(spec, compile_filter(spec), sort, skip, limit)
         return [project(d) if project else d for d, _ in found], total
 
+    async def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        spec = _filter_as_stored(filter)
+        predicate = compile_filter(spec)
+        normalize_sort(sort)
+        server = pushdown(spec)
+        examined = matched = 0
+        async with self._engine.errors(InvalidFilter):
+            async for doc in self._coll.find(server, batch_size=1000):
+                examined += 1
+                matched += predicate(_split(doc)[0])
+        return {
+            "plan": "SERVER-FILTER" if server else "COLLSCAN",
+            "index": None,
+            "examined": examined,  # documents the server sent
+            "returned": max(0, min(matched - skip, limit or matched)),
+            "countFromIndex": False,
+            "serverFilter": server,
+        }
+
     async def count(self, filter: Filter | None = None) -> int:
         spec = _filter_as_stored(filter)
         predicate = compile_filter(spec)
