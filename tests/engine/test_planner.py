@@ -181,3 +181,15 @@ async def test_limit_without_sort_stops_the_scan() -> None:
     found = await coll.find({"s": "s07"}, limit=2)
     assert [d["_id"] for d in found] == [7, 57]
     assert coll.examined == 58
+
+
+async def test_repeated_key_lookups_get_a_hash_index_of_their_own() -> None:
+    coll = MemoryEngine().collection("test", "planner", "keys")
+    await _filled(coll, 2000)
+    for _ in range(3):
+        found = await coll.find({"s": "s07"}, sort=[("n", 1)], limit=1)
+        assert coll.last_plan["plan"] == "COLLSCAN"
+    found = await coll.find({"s": "s07"}, sort=[("n", 1)], limit=1)
+    assert coll.last_plan["plan"] == "HASH" and coll.last_plan["index"] == "auto:s_1"
+    assert coll.examined == 40
+    assert found == (await coll.find({"s": "s07", "kind": "t"}, sort=[("n", 1)]))[:1]

@@ -315,10 +315,17 @@ class MemoryCollection(Collection):
         ordered.build((i, self.seq[i], d) for i, d in self.docs.items())
         self.ordered[name] = ordered
 
-    def auto_index(self, paths: tuple[str, ...]) -> None:
-        """The planner's own ordered index (planner.py policy): not persisted, not unique."""
-        spec = index_spec(paths, False)
+    def auto_index(self, pinned: tuple[str, ...], target: str | None) -> None:
+        """The planner's own indexes (planner.py policy), neither persisted nor unique: ordered
+        on (pinned..., target), and hashed on the equality paths for O(1) look-ups."""
+        spec = index_spec([*pinned, *([target] if target else [])], False)
         self._add_ordered(f"auto:{spec.name}", spec)
+        if pinned:
+            hashed = index_spec(pinned, False)
+            index = _HashIndex(hashed)
+            for id_key, doc in self.docs.items():
+                index.add(index.keys_of(doc), id_key)
+            self.indexes.setdefault(f"auto:{hashed.name}", index)
 
     def load(self, docs: Iterable[Document]) -> None:
         self.docs = {hash_key(d["_id"]): d for d in docs}
@@ -419,7 +426,11 @@ class MemoryEngine(Engine):
         return [
             (
                 a,
-                [i.spec for i in self._collections[a].indexes.values()],
+                [
+                    i.spec
+                    for name, i in self._collections[a].indexes.items()
+                    if not name.startswith("auto:")
+                ],
                 self._collections[a].docs.values(),
             )
             for a in self._live

@@ -33,7 +33,7 @@ class Store(Protocol):
     ordered: dict[str, OrderedIndex]
     scans: dict[tuple[str, ...], int]
 
-    def auto_index(self, paths: tuple[str, ...]) -> None: ...
+    def auto_index(self, pinned: tuple[str, ...], target: str | None) -> None: ...
 
 
 @dataclass
@@ -417,11 +417,12 @@ def _noted(store: Store, terms: Terms, sort: list[tuple[str, int]], result: Resu
         for p, atoms in terms.atoms.items()
         if p not in (target, "_id") and any(op == "$eq" for op, _ in atoms)
     )
-    shape = (*pinned, *([target] if target and target != "_id" else []))
+    target = None if target == "_id" else target
+    shape = (*pinned, *([target] if target else []))
     if shape:
         store.scans[shape] = store.scans.get(shape, 0) + 1
         if store.scans[shape] == AUTO_INDEX_AFTER:
-            store.auto_index(shape)
+            store.auto_index(tuple(pinned), target)
     return result
 
 
