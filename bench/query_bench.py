@@ -14,7 +14,11 @@ Rounds rotate over the sizes so noise falls on each alike; printed: the median p
 size, and the ratio of the largest size to 1k (the goal: key read/update <= 1.2, indexed range
 page <= 2, unselective <= 3).
 
-    python -m bench.query_bench [--quick] [--sizes 1000,100000,1000000] [--json PATH]
+`--mongo` (on --mongo-url, else on the suite's MongoDB-wire server started for it): the Gigya
+pages again on the MongoDB backend at `--mongo-size` documents (100k), against the memory
+backend at the same size in the same run, with the documents each page read from the server.
+
+    python -m bench.query_bench [--quick] [--sizes 1000,100000,1000000] [--mongo] [--json PATH]
 """
 
 from __future__ import annotations
@@ -27,10 +31,20 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bench.common import fmt_ns, line_buffered_stdout, median, ratio, table, write_json
+from bench.common import (
+    bench_tenant,
+    fmt_ns,
+    line_buffered_stdout,
+    make_engine,
+    median,
+    ratio,
+    table,
+    write_json,
+)
+from doppelgate.engine import Collection
 from doppelgate.engine.memory import MemoryCollection, MemoryEngine
 
-Op = Callable[[MemoryCollection, int, random.Random], Awaitable[Any]]
+Op = Callable[[Any, int, random.Random], Awaitable[Any]]
 PAGE = 10
 SELECTIVE = 50  # documents a selective range matches
 
@@ -141,6 +155,62 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+GIGYA = {n: op for n, op in OPERATIONS.items() if n.startswith("gigya")}
+
+
+async def _fill(coll: Collection, size: int) -> None:
+    await coll.ensure_index(["type", "data.n_i"])  # what Gigya declares for ORDER BY data.n_i
+    for start in range(0, size, 1000):
+        await coll.insert_many([make_doc(i, size) for i in range(start, min(size, start + 1000))])
+
+
+async def run_mongo(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    size = args.mongo_size
+    memory = MemoryEngine().collection("bench", "query", "mongo-baseline")
+    engine = make_engine("mongodb", url)
+    await engine.open()
+    try:
+        mongo = engine.collection("bench", bench_tenant(), "objects")
+        started = time.perf_counter()
+        await _fill(mongo, size)
+        print(f"loaded {size:,} documents into MongoDB in {time.perf_counter() - started:.1f} s")
+        await _fill(memory, size)
+        rng = random.Random(16)
+        times: dict[str, dict[str, list[float]]] = {n: {"memory": [], "mongodb": []} for n in GIGYA}
+        reads: dict[str, int] = {}
+        for _ in range(args.rounds):
+            for name, op in GIGYA.items():
+                for label, coll in (("memory", memory), ("mongodb", mongo)):
+                    for _ in range(max(1, args.calls // 4)):
+                        start = time.perf_counter_ns()
+                        await op(coll, size, rng)
+                        times[name][label].append(time.perf_counter_ns() - start)
+                reads[name] = mongo.server_reads  # type: ignore[attr-defined]
+        await mongo.drop()
+    finally:
+        await engine.close()
+    return {
+        "size": size,
+        "median_ns": {n: {k: median(v) for k, v in by.items()} for n, by in times.items()},
+        "server_reads": reads,
+    }
+
+
+def report_mongo(result: dict[str, Any]) -> None:
+    rows = [
+        [
+            name,
+            fmt_ns(by["memory"]),
+            fmt_ns(by["mongodb"]),
+            f"{ratio(by['mongodb'], by['memory']):.2f}",
+            str(result["server_reads"][name]),
+        ]
+        for name, by in result["median_ns"].items()
+    ]
+    print(f"\nMongoDB backend at {result['size']:,} documents")
+    print(table(["operation", "memory", "mongodb", "mongodb/memory", "docs read"], rows))
+
+
 def report(result: dict[str, Any]) -> None:
     sizes = result["sizes"]
     first, last = sizes[0], sizes[-1]
@@ -167,6 +237,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=40, help="calls per operation, size, round")
     parser.add_argument("--json", metavar="PATH")
+    parser.add_argument("--mongo", action="store_true", help="also the MongoDB backend")
+    parser.add_argument("--mongo-only", action="store_true", help="only the MongoDB backend")
+    parser.add_argument("--mongo-url", help="a MongoDB to use (default: the suite's wire server)")
+    parser.add_argument("--mongo-size", type=int, default=100_000)
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = "1000,10000,100000" if args.quick else "1000,100000,1000000"
@@ -178,8 +252,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     line_buffered_stdout()
-    result = asyncio.run(run(args))
-    report(result)
+    result: dict[str, Any] = {}
+    if not args.mongo_only:
+        result = asyncio.run(run(args))
+        report(result)
+    if args.mongo or args.mongo_only:
+        import tempfile
+        from pathlib import Path
+
+        from bench.mongo_bench import mongo_url_for
+
+        with tempfile.TemporaryDirectory() as work, mongo_url_for(args, Path(work)) as url:
+            result["mongodb"] = asyncio.run(run_mongo(args, url))
+        report_mongo(result["mongodb"])
     write_json(args.json, result)
 
 

@@ -82,6 +82,7 @@ from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
+from .serverplan import SORT_KINDS, exact_paths, guard, plain
 from .updates import apply_update, validate_update
 from .values import hash_key, sort_key, sort_value, split_path
 
@@ -246,6 +247,7 @@ class MongoCollection(Collection):
         self.name = collection_name(address)
         self._engine = engine
         self._specs: dict[str, IndexSpec] = {}  # index name -> spec, for DuplicateKey's key
+        self.server_reads = 0  # documents the last server-sorted page read from the server
 
     @property
     def _coll(self) -> AsyncCollection[Document]:
@@ -280,7 +282,7 @@ class MongoCollection(Collection):
         limit: int,
     ) -> list[Stored]:
         """Matches of a normalized filter in sort order (ties in insertion order), sliced."""
-        return (await self._find_counted(spec, predicate, sort, skip, limit))[0]
+        return (await self._find_counted(spec, predicate, sort, skip, limit, False))[0]
 
     async def _find_counted(
         self,
@@ -289,9 +291,21 @@ class MongoCollection(Collection):
         sort: SortSpec | None,
         skip: int,
         limit: int,
+        want_total: bool = True,
     ) -> tuple[list[Stored], int]:
-        """The sliced matches and how many matched in all, from one fetch."""
+        """The sliced matches and how many matched in all (-1 when not asked), from one fetch
+        or, when the server's order provably equals the engine's, from a server-sorted page."""
         order = normalize_sort(sort)
+        exact = exact_paths(spec) if want_total and spec else None
+        served = await self._server_page(spec, predicate, order, skip, limit, exact)
+        if served is not None:
+            page, proved = served
+            if not want_total:
+                return page, -1
+            if proved:  # one guard proved the order and the filter
+                async with self._engine.errors(InvalidFilter):
+                    return page, await self._coll.count_documents(pushdown(spec))
+            return page, await self._count(spec, predicate)
         found = await self._fetch(spec, predicate)
         for path, direction in reversed(order):
             parts, descending = split_path(path), direction < 0
@@ -315,6 +329,78 @@ class MongoCollection(Collection):
         spec = _filter_as_stored(filter)
         found = await self._find(spec, compile_filter(spec), sort, skip, limit)
         return [project(d) if project else d for d, _ in found]
+
+    async def _server_page(
+        self,
+        spec: Filter | None,
+        predicate: Predicate,
+        order: list[tuple[str, int]],
+        skip: int,
+        limit: int,
+        exact: dict[str, str | None] | None = None,
+    ) -> tuple[list[Stored], bool] | None:
+        """The page read off a server cursor sorted by the first sort path then insertion order
+        (serverplan.py guard); later sort keys order each run of equal first keys in Python.
+        With `exact` (a count to come), one guard also proves the filter exact when it can
+        (then True comes with the page)."""
+        proved = False
+        if not order or not limit or not plain(order[0][0]):
+            return None
+        first, direction = order[0]
+        server = pushdown(spec)
+        async with self._engine.errors(InvalidFilter):
+            for kind in SORT_KINDS:
+                typed = {first: kind}
+                ranged = {p: k for p, k in (exact or {}).items() if k is not None}
+                if exact is not None and ranged.get(first, kind) == kind:
+                    check = guard(server, exact, {**ranged, **typed})
+                    if await self._coll.find_one(check, {"_id": 1}) is None:
+                        proved = True
+                        break
+                if await self._coll.find_one(guard(server, [], typed), {"_id": 1}) is None:
+                    break
+            else:
+                return None
+            wanted = skip + limit
+            cursor = self._coll.find(
+                server,
+                sort=[(first, direction), (f"{META}.seq", 1)],
+                batch_size=min(max(2 * wanted, 16), 1000),
+            )
+            found: list[Stored] = []
+            last: Any = _UNPINNED
+            parts = split_path(first)
+            read = 0
+            async for doc in cursor:
+                read += 1
+                stored = _split(doc)
+                key = sort_value(stored[0], parts, direction < 0)
+                if len(found) >= wanted and key != last:
+                    break  # the run of equal first keys at the page's end is complete
+                if predicate(stored[0]):
+                    found.append(stored)
+                    last = key
+            await cursor.close()
+        self.server_reads = read
+        for path, way in reversed(order):  # the found runs, in the engine's order
+            parts, descending = split_path(path), way < 0
+            found.sort(
+                key=lambda stored: sort_key(sort_value(stored[0], parts, descending)),
+                reverse=descending,
+            )
+        return found[skip:wanted], proved
+
+    async def _count(self, spec: Filter | None, predicate: Predicate) -> int:
+        """The server counts when it decides the filter exactly (serverplan.py guard)."""
+        exact = exact_paths(spec)
+        if not spec or exact is None:
+            return len(await self._fetch(spec, predicate, whole=False))
+        server = pushdown(spec)
+        typed = {p: k for p, k in exact.items() if k is not None}
+        async with self._engine.errors(InvalidFilter):
+            if await self._coll.find_one(guard(server, exact, typed), {"_id": 1}) is not None:
+                return len(await self._fetch(spec, predicate, whole=False))
+            return await self._coll.count_documents(server)
 
     async def find_with_count(
         self,
@@ -362,7 +448,7 @@ class MongoCollection(Collection):
         if not spec:
             async with self._engine.errors(InvalidFilter):
                 return await self._coll.count_documents({})
-        return len(await self._fetch(spec, predicate, whole=False))
+        return await self._count(spec, predicate)
 
     # -- writes ------------------------------------------------------------------------------
 
