@@ -233,3 +233,14 @@ async def test_sorted_pages_on_one_typed_field_match_the_scan(engine: Engine) ->
         await coll.insert({"_id": "odd", "t": "x", "n": "text"})  # a string: Python sorts
         found = await coll.find({"t": "x"}, sort=[("n", -1)], limit=1)
         assert found[0]["_id"] == "odd"
+
+
+async def test_a_wide_in_product_on_a_compound_hash_index_misses_nothing() -> None:
+    coll = MemoryEngine().collection("test", "planner", "wide")
+    await coll.ensure_index(["x", "y"])
+    await coll.insert_many([{"_id": i, "x": i % 40, "y": i // 40} for i in range(1600)])
+    spec = {"x": {"$in": list(range(40))}, "y": {"$in": list(range(40))}}
+    assert await coll.count(spec) == 1600
+    spec = {"x": {"$in": [1, 2]}, "y": {"$in": [0, 39]}}
+    assert sorted(d["_id"] for d in await coll.find(spec)) == [1, 2, 1561, 1562]
+    assert coll.last_plan["plan"] == "HASH" and coll.examined == 4

@@ -10,8 +10,10 @@ when the filter is covered (every term consumed by the bounds of a single-key in
 from __future__ import annotations
 
 import heapq
+import itertools
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +26,7 @@ RANGE_OPS = ("$gt", "$gte", "$lt", "$lte")
 AUTO_INDEX_AFTER = 3  # range/sort scans of one shape before the engine indexes it itself
 AUTO_INDEX_MIN_DOCS = 1000  # smaller collections scan fast enough
 AUTO_INDEX_MAX = 8  # automatic indexes per collection
+MAX_LOOKUPS = 1000  # key combinations a hash plan looks up ($in x $in ...); more: another plan
 
 
 class Store(Protocol):
@@ -307,8 +310,10 @@ def _candidate_ids(store: Store, terms: Terms) -> tuple[list[Any] | None, str, s
         pinned = [points(terms.atoms.get(p, [])) for p in index.spec.paths]
         if any(p is None for p in pinned):
             continue
+        if math.prod(len(p or ()) for p in pinned) > MAX_LOOKUPS:  # a wide $in x $in
+            continue
         holders: dict[Any, None] = {}
-        for combo in _product(pinned):  # type: ignore[arg-type]
+        for combo in itertools.product(*pinned):  # type: ignore[misc]
             holders.update(index.entries.get(tuple(hash_key(v) for v in combo), {}))
         if best is None or len(holders) < len(best):
             best, name = list(holders), index_name
@@ -316,12 +321,6 @@ def _candidate_ids(store: Store, terms: Terms) -> tuple[list[Any] | None, str, s
         best.sort(key=store.seq.__getitem__)
         return best, "HASH", name
     return None, "COLLSCAN", None
-
-
-def _product(pinned: list[list[Any]]) -> Iterable[tuple[Any, ...]]:
-    import itertools
-
-    return itertools.islice(itertools.product(*pinned), 1000)
 
 
 def _best_ordered(store: Store, terms: Terms, sort: list[tuple[str, int]]) -> Bounds | None:
