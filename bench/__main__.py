@@ -1,6 +1,6 @@
 """`python -m bench`: the engine, HTTP and test-harness benchmarks, with the same options.
 
-python -m bench [--quick] [--only engine|http|testing|proxy|mongo]
+python -m bench [--quick] [--only engine|http|testing|proxy|mongo|query]
                 [--backend mongodb --mongo-url URL] [--json-dir DIR]
 
 The MongoDB benchmark (bench/mongo_bench.py: doppelgate on the MongoDB backend, 1 and 2 workers,
@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from bench import engine_bench, http_bench, mongo_bench, proxy_bench, testing_bench
+from bench import engine_bench, http_bench, mongo_bench, proxy_bench, query_bench, testing_bench
 from bench.common import add_backend_args, check_backend_args, line_buffered_stdout
 
 
@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
     parser.add_argument(
-        "--only", choices=("engine", "http", "testing", "proxy", "mongo"), help="run one benchmark"
+        "--only",
+        choices=("engine", "http", "testing", "proxy", "mongo", "query"),
+        help="run one benchmark",
     )
     parser.add_argument("--json-dir", metavar="DIR", help="write the results as JSON files here")
     add_backend_args(parser)
@@ -53,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.only in (None, "proxy"):  # the HTTP(S) proxy path against a direct call
         extra = ["--json", os.path.join(args.json_dir, "proxy.json")] if args.json_dir else []
         proxy_bench.main([*(["--quick"] if args.quick else []), *extra])
+    if args.only == "query":  # dialect-shaped queries as the collection grows (memory backend)
+        extra = ["--json", os.path.join(args.json_dir, "query.json")] if args.json_dir else []
+        query_bench.main([*(["--quick"] if args.quick else []), *extra])
     if args.only == "mongo" or (args.only is None and args.backend == "mongodb"):
         extra = ["--json", os.path.join(args.json_dir, "mongo.json")] if args.json_dir else []
         if args.mongo_url:
