@@ -230,6 +230,8 @@ async def test_sorted_pages_on_one_typed_field_match_the_scan(engine: Engine) ->
     if engine.backend == "mongodb":  # a page read off the server's sort, not the whole set
         await coll.find({"t": "x"}, sort=[("n", -1)], limit=5)
         assert 5 <= coll.server_reads <= 20  # type: ignore[attr-defined]
+        plan = await coll.explain({"t": "x"}, sort=[("n", -1)], limit=5)
+        assert plan["plan"] == "SERVER-SORT" and plan["returned"] == 5
         await coll.insert({"_id": "odd", "t": "x", "n": "text"})  # a string: Python sorts
         found = await coll.find({"t": "x"}, sort=[("n", -1)], limit=1)
         assert found[0]["_id"] == "odd"

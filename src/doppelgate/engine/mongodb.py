@@ -426,8 +426,18 @@ class MongoCollection(Collection):
     ) -> dict[str, Any]:
         spec = _filter_as_stored(filter)
         predicate = compile_filter(spec)
-        normalize_sort(sort)
+        order = normalize_sort(sort)
         server = pushdown(spec)
+        served = await self._server_page(spec, predicate, order, skip, limit)
+        if served is not None:  # sorted and limited by the server (serverplan.py guard)
+            return {
+                "plan": "SERVER-SORT",
+                "index": None,
+                "examined": self.server_reads,  # documents the server sent
+                "returned": len(served[0]),
+                "countFromIndex": False,
+                "serverFilter": server,
+            }
         examined = matched = 0
         async with self._engine.errors(InvalidFilter):
             async for doc in self._coll.find(server, batch_size=1000):
