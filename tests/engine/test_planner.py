@@ -199,6 +199,8 @@ async def test_sorted_pages_on_one_typed_field_match_the_scan(engine: Engine) ->
     """Numbers (int and float), null or missing in the sorted field: the MongoDB backend
     sorts and limits on the server here; other values make it fall back."""
     rng = random.Random(7)
+    if engine.backend == "mongodb":  # the wire server has no explain: prove the path anyway
+        engine.server_sort = "always"  # type: ignore[attr-defined]
     coll = engine.collection("test", "planner", "typed")
     docs = []
     for i in range(200):
@@ -246,3 +248,16 @@ async def test_a_wide_in_product_on_a_compound_hash_index_misses_nothing() -> No
     spec = {"x": {"$in": [1, 2]}, "y": {"$in": [0, 39]}}
     assert sorted(d["_id"] for d in await coll.find(spec)) == [1, 2, 1561, 1562]
     assert coll.last_plan["plan"] == "HASH" and coll.examined == 4
+
+
+async def test_without_an_index_walk_the_server_does_not_sort(engine: Engine) -> None:
+    """mongo-java-server has no explain, so no proof that an index gives the order: the page
+    comes from the Python path, with the same answer."""
+    coll = engine.collection("test", "planner", "unproved")
+    await coll.insert_many([{"_id": i, "n": (i * 7) % 50} for i in range(50)])
+    await coll.ensure_index(["n"])
+    found = await coll.find({"n": {"$gte": 10}}, sort=[("n", -1)], limit=3)
+    assert [d["n"] for d in found] == [49, 48, 47]
+    if engine.backend == "mongodb":
+        plan = await coll.explain({"n": {"$gte": 10}}, sort=[("n", -1)], limit=3)
+        assert plan["plan"] == "SERVER-FILTER" and plan["examined"] == 40

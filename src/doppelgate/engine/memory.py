@@ -82,7 +82,7 @@ class MemoryCollection(Collection):
         # documents the last filtered read or write tested against its filter: how tests see
         # that an indexed look-up does not scan
         self.examined = 0
-        self.last_plan: dict[str, Any] = {}
+        self._last: Result | None = None
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -91,8 +91,13 @@ class MemoryCollection(Collection):
     ) -> Result:
         result = execute(self, filter, sort, skip, limit, total)
         self.examined = result.examined
-        self.last_plan = result.explain()
+        self._last = result
         return result
+
+    @property
+    def last_plan(self) -> dict[str, Any]:
+        """The explain() of the last filtered read or write."""
+        return self._last.explain() if self._last is not None else {}
 
     def _matching(self, filter: Filter | None, limit: int = 0) -> list[Document]:
         return self._run(filter, None, 0, limit, False).docs

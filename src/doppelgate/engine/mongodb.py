@@ -349,6 +349,10 @@ class MongoCollection(Collection):
         first, direction = order[0]
         server = pushdown(spec)
         async with self._engine.errors(InvalidFilter):
+            wanted = skip + limit
+            server_order = [(first, direction), (f"{META}.seq", 1)]
+            if not await self._index_gives_order(server, server_order, wanted):
+                return None
             for kind in SORT_KINDS:
                 typed = {first: kind}
                 ranged = {p: k for p, k in (exact or {}).items() if k is not None}
@@ -361,10 +365,9 @@ class MongoCollection(Collection):
                     break
             else:
                 return None
-            wanted = skip + limit
             cursor = self._coll.find(
                 server,
-                sort=[(first, direction), (f"{META}.seq", 1)],
+                sort=server_order,
                 batch_size=min(max(2 * wanted, 16), 1000),
             )
             found: list[Stored] = []
@@ -389,6 +392,19 @@ class MongoCollection(Collection):
                 reverse=descending,
             )
         return found[skip:wanted], proved
+
+    async def _index_gives_order(
+        self, server: Filter, order: list[tuple[str, int]], limit: int
+    ) -> bool:
+        """Whether the server walks an index for this order (no blocking SORT stage)."""
+        if self._engine.server_sort == "always":
+            return True
+        try:
+            plan = await self._coll.find(server, sort=order, limit=limit).explain()
+        except PyMongoError:  # no explain (mongo-java-server): no proof of an index walk
+            return False
+        winning = str(plan.get("queryPlanner", {}).get("winningPlan", ""))
+        return "IXSCAN" in winning and "'SORT'" not in winning
 
     async def _count(self, spec: Filter | None, predicate: Predicate) -> int:
         """The server counts when it decides the filter exactly (serverplan.py guard)."""
@@ -845,6 +861,9 @@ class MongoEngine(Engine):
         self._collections: dict[Address, MongoCollection] = {}
         self._registered: set[str] = set()
         self._last_seq = 0
+        # server-sorted pages: "indexed" when the server's explain shows an index giving the
+        # order (a blocking sort on the server loses to Python's), "always" (tests, proofs)
+        self.server_sort = "indexed"
         self._slots: weakref.WeakValueDictionary[tuple[str, Any], _Slot] = (
             weakref.WeakValueDictionary()
         )

@@ -248,7 +248,6 @@ def execute(
     terms = terms_of(spec)
     seq = store.seq
     order = sort_keyer(order_spec, seq) if order_spec else None
-    by_seq = sort_keyer([], seq)
     candidates, plan, name = _candidate_ids(store, terms)
     best = None
     if candidates is None or (plan == "HASH" and len(candidates) > 64):
@@ -267,7 +266,8 @@ def execute(
             doc = store.docs[id_key]
             if predicate(doc):
                 found.append((id_key, doc))
-        page = _page(found, order or by_seq, skip, limit)
+        ordering = (order or sort_keyer([], seq)) if len(found) > 1 else None  # 1: nothing to sort
+        page = _page(found, ordering, skip, limit)
         result = Result(page, len(found), plan, name, len(candidates), matched=len(found))
         return _noted(store, terms, order_spec, result)
     result = _scan(store, predicate, order, skip, limit, want_total)
