@@ -140,7 +140,8 @@ def bounds_for(index: OrderedIndex, terms: Terms) -> Bounds:
         if pinned is None or len(pinned) != 1:
             break
         prefix.extend(order_key(pinned[0]))
-        consumed.add(path) if len(terms.atoms[path]) == 1 else None
+        if len(terms.atoms[path]) == 1:  # nothing else on that path for the predicate
+            consumed.add(path)
     pre = tuple(prefix)
     pinned_paths = len(prefix) // 2
     whole = [(pre, (*pre, *HIGH))]
