@@ -261,6 +261,8 @@ def execute(
             return _noted(store, terms, order_spec, walk)
         ids = {e[-1] for lo, hi in best.intervals for e in best.index.walk(lo, hi, False)}
         candidates, plan, name = sorted(ids, key=seq.__getitem__), "IXSCAN", best.index.name
+    if isinstance(candidates, _Buckets):
+        candidates = candidates.ids()
     if candidates is not None:
         found = []
         for id_key in candidates:
@@ -297,7 +299,7 @@ def _scan(
     return Result(page, total, "COLLSCAN", None, examined, matched=len(found))
 
 
-def _candidate_ids(store: Store, terms: Terms) -> tuple[list[Any] | None, str, str | None]:
+def _candidate_ids(store: Store, terms: Terms) -> tuple[Any, str, str | None]:
     """Documents pinned by `_id` or by a hash index, in insertion order; None: not pinned."""
     ids = points(terms.atoms.get("_id", []))
     if ids is not None:
@@ -305,23 +307,42 @@ def _candidate_ids(store: Store, terms: Terms) -> tuple[list[Any] | None, str, s
         found = [k for k in keys if k in store.docs]
         found.sort(key=store.seq.__getitem__)
         return found, "IDHACK", "_id_"
-    best: list[Any] | None = None
-    name = None
+    best: list[dict[Any, None]] | None = None
+    best_size, name = 0, None
     for index_name, index in store.indexes.items():
         pinned = [points(terms.atoms.get(p, [])) for p in index.spec.paths]
         if any(p is None for p in pinned):
             continue
         if math.prod(len(p or ()) for p in pinned) > MAX_LOOKUPS:  # a wide $in x $in
             continue
-        holders: dict[Any, None] = {}
-        for combo in itertools.product(*pinned):  # type: ignore[misc]
-            holders.update(index.entries.get(tuple(hash_key(v) for v in combo), {}))
-        if best is None or len(holders) < len(best):
-            best, name = list(holders), index_name
+        buckets = [
+            index.entries.get(tuple(hash_key(v) for v in combo), {})
+            for combo in itertools.product(*pinned)  # type: ignore[misc]
+        ]
+        size = sum(map(len, buckets))  # an upper bound (multikey documents may repeat)
+        if best is None or size < best_size:
+            best, best_size, name = buckets, size, index_name
     if best is not None:
-        best.sort(key=store.seq.__getitem__)
-        return best, "HASH", name
+        return _Buckets(best, best_size, store.seq), "HASH", name
     return None, "COLLSCAN", None
+
+
+class _Buckets:
+    """A hash plan's documents, gathered in insertion order only if the plan is chosen."""
+
+    def __init__(self, buckets: list[dict[Any, None]], size: int, seq: dict[Any, int]) -> None:
+        self.buckets, self.size, self.seq = buckets, size, seq
+
+    def __len__(self) -> int:
+        return self.size
+
+    def ids(self) -> list[Any]:
+        if len(self.buckets) == 1:
+            found = list(self.buckets[0])
+        else:
+            found = list(dict.fromkeys(i for bucket in self.buckets for i in bucket))
+        found.sort(key=self.seq.__getitem__)
+        return found
 
 
 def _best_ordered(store: Store, terms: Terms, sort: list[tuple[str, int]]) -> Bounds | None:
