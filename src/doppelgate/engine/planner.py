@@ -253,8 +253,9 @@ def execute(
     best = None
     if candidates is None or (plan == "HASH" and len(candidates) > 64):
         best = _best_ordered(store, terms, order_spec)
-    if best is not None and (candidates is None or best.size() < len(candidates) // 4):
-        candidates = None
+    if best is not None and candidates is not None:
+        if _walk_cost(best, order_spec, skip + limit, want_total) < len(candidates) // 4:
+            candidates = None
     if candidates is None and best is not None:
         walk = _walk_plan(store, best, order_spec, skip, limit, want_total, predicate, order)
         if walk is not None:
@@ -362,6 +363,15 @@ def _best_ordered(store: Store, terms: Terms, sort: list[tuple[str, int]]) -> Bo
         if best is None or size < best_size:
             best, best_size = b, size
     return best
+
+
+def _walk_cost(b: Bounds, sort: list[tuple[str, int]], wanted: int, want_total: bool) -> int:
+    """Entries an ordered plan reads: a walk in sort order stops near the page (unless it must
+    count), anything else reads its bounds whole."""
+    size = b.size()
+    if _gives_order(b, sort) and wanted and (b.exact or not want_total):
+        return min(size, 8 * wanted)
+    return size
 
 
 def _gives_order(b: Bounds, sort: list[tuple[str, int]]) -> bool:
