@@ -1,6 +1,6 @@
 """`python -m bench`: the engine, HTTP and test-harness benchmarks, with the same options.
 
-python -m bench [--quick] [--only engine|http|testing|proxy|console|mongo|gainsight]
+python -m bench [--quick] [--only engine|http|testing|proxy|console|mongo|gainsight|query]
                 [--backend mongodb --mongo-url URL] [--json-dir DIR]
 
 The MongoDB benchmark (bench/mongo_bench.py: doppelgate on the MongoDB backend, 1 and 2 workers,
@@ -22,6 +22,7 @@ from bench import (
     http_bench,
     mongo_bench,
     proxy_bench,
+    query_bench,
     testing_bench,
 )
 from bench.common import add_backend_args, check_backend_args, line_buffered_stdout
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
     parser.add_argument(
         "--only",
-        choices=("engine", "http", "testing", "proxy", "console", "mongo", "gainsight"),
+        choices=("engine", "http", "testing", "proxy", "console", "mongo", "gainsight", "query"),
         help="run one benchmark",
     )
     parser.add_argument("--json-dir", metavar="DIR", help="write the results as JSON files here")
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.only == "gainsight":  # key look-ups as rows grow; minutes: run on its own
         extra = ["--json", os.path.join(args.json_dir, "gainsight.json")] if args.json_dir else []
         gainsight_bench.main([*common, *extra])
+    if args.only == "query":  # dialect-shaped queries as the collection grows (memory backend)
+        extra = ["--json", os.path.join(args.json_dir, "query.json")] if args.json_dir else []
+        query_bench.main([*(["--quick"] if args.quick else []), *extra])
     if args.only == "mongo" or (args.only is None and args.backend == "mongodb"):
         extra = ["--json", os.path.join(args.json_dir, "mongo.json")] if args.json_dir else []
         if args.mongo_url:

@@ -10,6 +10,7 @@ Gsid flat as rows grow.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any, TypeVar
 
 import msgspec
@@ -68,6 +69,13 @@ def next_n(count: int) -> int:
     return first
 
 
+# indexes declared in this process, per engine (a reset drops them with the collections; the
+# planner's own indexes cover the gap until the next insert declares them again)
+_declared: weakref.WeakKeyDictionary[Engine, set[tuple[str, str, tuple[str, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class DataService:
     def __init__(self, engine: Engine, options: GainsightOptions, caller: Caller) -> None:
         self.engine = engine
@@ -122,6 +130,7 @@ class DataService:
                 {"_id": gsid, "_n": first + i, "Gsid": gsid, **values, **self._stamp(now, True)}
             )
         await self.rows(schema).ensure_index(GSID_INDEX, unique=True)
+        await self._declare_indexes(schema)
         try:
             await self.rows(schema).insert_many(docs)
         except EngineError:  # all-or-nothing (spec §1.2): take back what went in
@@ -130,6 +139,19 @@ class DataService:
         output = self.options.date_output_for(read=False)
         out = [echo(schema, d, list(p.values), output) for d, p in zip(docs, parsed, strict=True)]
         return WriteData(count=len(out), errors=None, records=out)
+
+    async def _declare_indexes(self, schema: ObjectSchema) -> None:
+        """Insertion order (every read's order) and the GSID-valued fields (Gsid, lookups:
+        the fields joins and key matches read) are indexed, once per process and fields."""
+        paths = ["_n", *(f.name for f in schema.ordered if f.dataType in ("GSID", "LOOKUP"))]
+        key = (self.caller.tenant, schema.name.lower(), tuple(paths))
+        done = _declared.setdefault(self.engine, set())
+        if key in done:
+            return
+        rows = self.rows(schema)
+        for path in paths:
+            await rows.ensure_index([path])
+        done.add(key)
 
     async def _lookups(
         self, schema: ObjectSchema, body: WriteBody, new_fields: dict[str, str]

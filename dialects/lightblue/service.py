@@ -72,13 +72,13 @@ class DataService:
         if key in done:
             return
         coll = self.collection(schema)
-        for index in indexes:
-            if not isinstance(index, dict) or not index.get("unique"):
+        for index in indexes:  # unique ones are constraints; every one serves queries (§6)
+            if not isinstance(index, dict):
                 continue
             fields = [f for f in index.get("fields") or [] if isinstance(f, dict)]
             keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
             if keys and keys != [("_id", 1)]:
-                await coll.ensure_index(keys, unique=True)
+                await coll.ensure_index(keys, unique=index.get("unique") is True)
         done.add(key)
 
     def projection(self, schema: Schema, spec: Any) -> Projection | None:
@@ -141,11 +141,12 @@ class DataService:
         except ValueError:
             raise LightblueError(E.REST_FIND_ERROR, "Request is not valid") from None
         coll = self.collection(schema)
-        out.matched = await coll.count(spec)
         docs: list[dict[str, Any]] = []
-        if bounds is not None:
+        if bounds is not None:  # the page and matchCount from one planned query
             skip, limit = bounds
-            docs = await coll.find(spec, sort=sort, skip=skip, limit=limit)
+            docs, out.matched = await coll.find_with_count(spec, sort=sort, skip=skip, limit=limit)
+        else:
+            out.matched = await coll.count(spec)
         versions = [doc_version(d) for d in docs]
         docs = await join(schema, body.projection, docs, self._referenced)
         out.processed = [self.shown(schema, projection, d) for d in docs]
@@ -178,6 +179,8 @@ class DataService:
             "collection": schema.collection,
             "query": dates_to_text(spec),
             "sort": [{path: "$asc" if d > 0 else "$desc"} for path, d in sort],
+            # which index served it and how many documents it examined (engine explain)
+            "execution": await self.collection(schema).explain(spec, sort=sort),
         }
         out.processed = [plan]
 

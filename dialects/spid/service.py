@@ -32,18 +32,29 @@ class Store:
         self._indexed: set[tuple[str, str]] = set()
 
     async def indexed(
-        self, clientId: str, name: str, unique: list[str], creating: bool = False
+        self,
+        clientId: str,
+        name: str,
+        unique: list[str],
+        creating: bool = False,
+        listed: tuple[str, ...] = (),
     ) -> Collection:
         """The client's collection, its unique index ensured once per process, and again
-        before every create (a reset of the engine may have dropped it since)."""
+        before every create (a reset of the engine may have dropped it since); `listed`:
+        fields listings filter or sort on, indexed for the query planner."""
         coll = self.engine.collection(DIALECT, clientId, name)
+        if (clientId, name) not in self._indexed:
+            for field in listed:
+                await coll.ensure_index([field])
         if creating or (clientId, name) not in self._indexed:
             await coll.ensure_index(unique, unique=True)
             self._indexed.add((clientId, name))
         return coll
 
     async def objects(self, clientId: str, creating: bool = False) -> Collection:
-        return await self.indexed(clientId, DATA_OBJECTS, ["userId", "key"], creating)  # §2
+        # unique per user and key (§2); listings select by key, page by id, since/until (§4)
+        listed = ("key", "dataObjectId", "updated", "created")
+        return await self.indexed(clientId, DATA_OBJECTS, ["userId", "key"], creating, listed)
 
     async def next_id(self) -> int:
         """Sequential numbers, as in the vendor's samples ("1", "4", "21") (spec §2)."""

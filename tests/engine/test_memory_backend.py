@@ -58,8 +58,13 @@ async def test_point_lookups_by_indexed_key_do_not_scan(mem: MemoryEngine) -> No
     # what no index covers is a scan
     assert await coll.count({"login": "l7"}) == 1
     assert coll.examined == 1999
-    assert await coll.count({"email": {"$in": ["u1@x", "u2@x"]}}) == 2
+    assert await coll.count({"login": {"$in": ["l1", "l2"]}}) == 2
     assert coll.examined == 1999
+    # $in on an indexed path, and on _id, reads only the pinned documents
+    assert await coll.count({"email": {"$in": ["u1@x", "u2@x"]}}) == 2
+    assert coll.examined == 2
+    assert len(await coll.find({"_id": {"$in": [3, 4, 4, 99999]}})) == 2
+    assert coll.examined == 2
 
 
 async def test_index_lookup_finds_numbers_of_either_kind_and_array_elements(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from doppelgate.engine import Engine
+from doppelgate.engine.memory import MemoryEngine
+
 from .helpers import Gigya
 
 TODOS = [
@@ -184,3 +187,18 @@ async def test_request_timeout(gigya: Gigya, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(search.Search, "_search", slow)
     body = await gigya.error("ds.search", 504002, query="SELECT * FROM t", timeout="10")
     assert body["errorMessage"] == "Request Timeout"
+
+
+async def test_order_by_limit_reads_the_page_and_its_total_in_one_indexed_pass(
+    gigya: Gigya, engine: Engine
+) -> None:
+    for i in range(40):
+        await gigya.store("todo", {"n_i": (i * 7) % 40, "tag_s": "x"}, oid=f"t{i}")
+    query = "SELECT * FROM todo WHERE n_i >= 5 ORDER BY n_i DESC LIMIT 3"
+    body = await gigya.ok("ds.search", query=query)
+    assert [r["data"]["n_i"] for r in body["results"]] == [39, 38, 37]
+    assert body["totalCount"] == 35
+    if isinstance(engine, MemoryEngine):  # Gigya declared (type, data.n_i): a walk to the page
+        objects = engine.collection("gigya", gigya.api_key, "objects")
+        assert objects.last_plan["index"] == "type_1_data.n_i_1"
+        assert objects.examined < 40  # the page's run, then the total from the same walk

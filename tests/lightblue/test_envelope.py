@@ -88,6 +88,10 @@ async def test_explain(country: Lightblue) -> None:
     [plan] = reply["processed"]
     assert plan["query"] == {"$and": [{"objectType": "country"}, {"name": "A"}]}
     assert plan["sort"] == [{"name": "$asc"}]
+    # the engine's own account: which index, documents examined and returned
+    assert plan["execution"]["returned"] == 1
+    assert plan["execution"]["examined"] >= 1
+    assert "index" in plan["execution"]
     get = await country.call("GET", "/explain/country?Q=name:A")
     assert get["processed"][0]["query"] == plan["query"]
 

@@ -119,13 +119,40 @@ async def paced_filter(items: list[Any], keep: Callable[[Any], bool]) -> list[An
 def _filter_rest(
     items: list[Any], start: int, keep: Callable[[Any], bool], stop: threading.Event
 ) -> list[Any]:
+    return _first_rest(items, start, keep, 0, stop)
+
+
+def _first_rest(
+    items: list[Any], start: int, keep: Callable[[Any], bool], enough: int, stop: threading.Event
+) -> list[Any]:
     kept = []
     for n, item in enumerate(items[start:]):
         if keep(item):
             kept.append(item)
+            if enough and len(kept) >= enough:
+                break
         if not n % 16:
             _go_on(stop)
     return kept
+
+
+async def paced_first(
+    items: list[Any], keep: Callable[[Any], bool], enough: int
+) -> tuple[list[Any], int]:
+    """The first `enough` items that `keep` (all of them when 0), paced like paced_filter, and
+    how many items were examined: a scan with a limit and no sort stops at its page."""
+    kept, since = [], time.monotonic()
+    for index, item in enumerate(items):
+        if keep(item):
+            kept.append(item)
+            if enough and len(kept) >= enough:
+                return kept, index + 1
+        if time.monotonic() - since >= SLICE:
+            check()
+            wanted = enough - len(kept) if enough else 0
+            rest = await off_loop(_first_rest, items, index + 1, keep, wanted)
+            return kept + rest, len(items)  # examined: at most the rest (not counted off-loop)
+    return kept, len(items)
 
 
 async def paced_sort(items: list[Any], key: Callable[[Any], Any], reverse: bool) -> list[Any]:

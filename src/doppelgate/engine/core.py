@@ -193,6 +193,32 @@ class Collection(ABC):
     @abstractmethod
     async def count(self, filter: Filter | None = None) -> int: ...
 
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        """A page of matches and the total match count; backends answer both in one pass."""
+        total = await self.count(filter)
+        docs = await self.find(filter, sort=sort, skip=skip, limit=limit, projection=projection)
+        return docs, total
+
+    @abstractmethod
+    async def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        """How a find runs: {plan, index, examined, returned, countFromIndex} (and backend
+        details); runs the find to count the documents it examines."""
+
     @abstractmethod
     async def update(
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False

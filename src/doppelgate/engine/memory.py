@@ -1,4 +1,4 @@
-"""The embedded backend: documents in memory, hash indexes, optional data file.
+"""The embedded backend: documents in memory, hash and ordered indexes, optional data file.
 
 A scan of many documents yields to the event loop between slices (budget.py); a write then
 re-checks its matches against the documents as stored and applies them without awaiting, so on
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .budget import DEFAULT_MAX_TIME_MS, budget, paced_filter, sort_documents
+from .budget import DEFAULT_MAX_TIME_MS, budget, paced_first, sort_documents
 from .core import (
     MAX_DOCUMENT_BYTES,
     Address,
@@ -36,7 +36,9 @@ from .core import (
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
+from .ordered import OrderedIndex
 from .persist import DataFile
+from .planner import Result, execute, noted, scans
 from .projection import compile_projection
 from .updates import apply_update, validate_update
 from .values import hash_key
@@ -74,45 +76,65 @@ class _HashIndex:
                     del self.entries[key]
 
 
-logger = logging.getLogger("doppelgate.engine")
-
-
-def _usable_for_index(value: Any) -> bool:
-    # null also matches missing fields and arrays match by element: leave those to a scan
-    return value is not None and not isinstance(value, dict | list)
-
-
 class MemoryCollection(Collection):
     def __init__(self, engine: MemoryEngine, address: Address) -> None:
         self.address = address
         self._engine = engine
         self.docs: dict[Any, Document] = {}
         self.indexes: dict[str, _HashIndex] = {}
+        # ordered twins of the declared indexes, plus the planner's own (planner.py policy)
+        self.ordered: dict[str, OrderedIndex] = {}
+        self.seq: dict[Any, int] = {}  # insertion order, which ties keep in every sort
+        self._next_seq = 0
+        self.scans: dict[tuple[str, ...], int] = {}  # scanned range/sort shapes (auto-index)
         # documents the last filtered read or write tested against its filter: how tests see
         # that an indexed look-up does not scan
         self.examined = 0
+        self._last: Result | None = None
 
     # -- reads -------------------------------------------------------------------------------
 
-    def _candidates(self, filter: Filter | None) -> Iterable[Document]:
-        """Documents that may match: an index look-up when the filter pins indexed keys."""
-        terms = equality_fields(filter)
-        if "_id" in terms and _usable_for_index(terms["_id"]):
-            doc = self.docs.get(hash_key(terms["_id"]))
-            return [doc] if doc is not None else []
-        for index in self.indexes.values():
-            paths = index.spec.paths
-            if all(p in terms and _usable_for_index(terms[p]) for p in paths):
-                key = tuple(hash_key(terms[p]) for p in paths)
-                return [self.docs[i] for i in index.entries.get(key, ())]
-        return self.docs.values()
+    def _run(
+        self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
+    ) -> Result:
+        result = execute(self, filter, sort, skip, limit, total)
+        self.examined = result.examined
+        self._last = result
+        return result
 
-    async def _matching(self, filter: Filter | None) -> tuple[Predicate, list[Document]]:
-        """The filter's predicate and the documents it matches, scanned in paced slices."""
+    @property
+    def last_plan(self) -> dict[str, Any]:
+        """The explain() of the last filtered read or write."""
+        return self._last.explain() if self._last is not None else {}
+
+    async def _run(
+        self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
+    ) -> Result:
+        """The planner's answer, under the time budget; a plan that scans the collection runs paced
+        instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
+        large collection nor a costly predicate (a time-limited regex) holds the loop."""
+        with budget(self._engine.max_time_ms):
+            if len(self.docs) > 1 and scans(self, filter, sort):
+                result = await self._paced_scan(filter, sort, skip, limit, total)
+            else:
+                result = execute(self, filter, sort, skip, limit, total)
+        self.examined = result.examined
+        self._last = result
+        return result
+
+    async def _paced_scan(
+        self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
+    ) -> Result:
         predicate = compile_filter(filter)
-        candidates = list(self._candidates(filter))
-        self.examined = len(candidates)
-        return predicate, await paced_filter(candidates, predicate)
+        items = list(self.docs.values())  # stored documents are immutable: a thread reads them
+        order = normalize_sort(sort)
+        enough = skip + limit if limit and not order and not total else 0  # stops at the page
+        found, examined = await paced_first(items, predicate, enough)
+        if order:
+            found = await sort_documents(found, order, _itself)
+        page = found[skip : skip + limit if limit else None] if skip or limit else found
+        result = Result(page, len(found), "COLLSCAN", None, examined, matched=len(found))
+        return noted(self, filter, sort, result)
 
     def _current(self, docs: list[Document], predicate: Predicate) -> list[Document]:
         """The matches as stored now: a long scan yields, so others may have written meanwhile."""
@@ -123,16 +145,35 @@ class MemoryCollection(Collection):
                 fresh.append(now)
         return fresh
 
-    async def _matches_now(self, filter: Filter | None) -> list[Document]:
+    async def _matching(self, filter: Filter | None, limit: int = 0) -> list[Document]:
         """A write's matches, as stored when it applies."""
-        with budget(self._engine.max_time_ms):
-            predicate, matched = await self._matching(filter)
-        return self._current(matched, predicate)
+        found = (await self._run(filter, None, 0, limit, False)).docs
+        return self._current(found, compile_filter(filter))
 
-    async def _sorted(self, filter: Filter | None, sort: SortSpec | None) -> list[Document]:
-        order = normalize_sort(sort)
-        found = (await self._matching(filter))[1]
-        return await sort_documents(found, order, _itself) if order else found
+    async def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        """Which plan and index a find takes and how many documents it examines."""
+        return (await self._run(filter, sort, skip, limit, True)).explain()
+
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        project = compile_projection(projection)
+        result = await self._run(filter, sort, skip, limit, True)
+        assert result.total is not None
+        return [clone(project(d) if project else d) for d in result.docs], result.total
 
     async def find(
         self,
@@ -144,16 +185,15 @@ class MemoryCollection(Collection):
         projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
         project = compile_projection(projection)
-        with budget(self._engine.max_time_ms):
-            found = await self._sorted(filter, sort)
-        found = found[skip : skip + limit if limit else None] if skip or limit else found
+        found = (await self._run(filter, sort, skip, limit, False)).docs
         return [clone(project(d) if project else d) for d in found]
 
     async def count(self, filter: Filter | None = None) -> int:
         if not filter:
             return len(self.docs)
-        with budget(self._engine.max_time_ms):
-            return len((await self._matching(filter))[1])
+        total = (await self._run(filter, None, 0, 0, True)).total
+        assert total is not None
+        return total
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -175,6 +215,11 @@ class MemoryCollection(Collection):
             if old is not None:
                 index.remove(index.keys_of(old), id_key)
             index.add(new_keys[name], id_key)
+        if old is None:
+            self.seq[id_key] = self._next_seq
+            self._next_seq += 1
+        for ordered in self.ordered.values():
+            ordered.replace(id_key, self.seq[id_key], old, stored)
         self.docs[id_key] = stored
         self._engine.compact_if_due()
         return stored
@@ -224,7 +269,7 @@ class MemoryCollection(Collection):
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:
         validate_update(update)
-        matched = await self._matches_now(filter)
+        matched = await self._matching(filter, 0 if many else 1)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, update, None)["_id"])
@@ -246,8 +291,8 @@ class MemoryCollection(Collection):
     ) -> Document | None:
         validate_update(update)
         project = compile_projection(projection)
-        with budget(self._engine.max_time_ms):
-            found = self._current(await self._sorted(filter, sort), compile_filter(filter))
+        result = await self._run(filter, sort, 0, 1, False)
+        found = self._current(result.docs, compile_filter(filter))
         if not found:
             if not upsert:
                 return None
@@ -261,7 +306,7 @@ class MemoryCollection(Collection):
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
         if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
             raise InvalidUpdate("a replacement is a plain document without operators")
-        matched = await self._matches_now(filter)
+        matched = await self._matching(filter, 1)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
@@ -276,14 +321,17 @@ class MemoryCollection(Collection):
         return UpdateResult(1, 1)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
-        matched = await self._matches_now(filter)
+        matched = await self._matching(filter, 0 if many else 1)
         victims = matched if many else matched[:1]
         for doc in victims:
             id_key = hash_key(doc["_id"])
             self._engine.journal_delete(self.address, doc["_id"])
             for index in self.indexes.values():
                 index.remove(index.keys_of(doc), id_key)
+            for ordered in self.ordered.values():
+                ordered.replace(id_key, self.seq[id_key], doc, None)
             del self.docs[id_key]
+            del self.seq[id_key]
             self._engine.compact_if_due()
         return len(victims)
 
@@ -303,15 +351,38 @@ class MemoryCollection(Collection):
             if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
                 raise DuplicateKey(spec.name, key_doc(spec, doc))
             index.add(keys, hash_key(doc["_id"]))
-        if journal:
+        if journal:  # the journal first: a write it refuses changes nothing
             self._engine.journal_index(self.address, spec)
         self.indexes[spec.name] = index
+        self._add_ordered(spec.name, spec)
+
+    def _add_ordered(self, name: str, spec: IndexSpec) -> None:
+        ordered = OrderedIndex(name, spec)
+        ordered.build((i, self.seq[i], d) for i, d in self.docs.items())
+        self.ordered[name] = ordered
+
+    def auto_index(self, pinned: tuple[str, ...], target: str | None) -> None:
+        """The planner's own indexes (planner.py policy), neither persisted nor unique: ordered
+        on (pinned..., target), and hashed on the equality paths for O(1) look-ups."""
+        spec = index_spec([*pinned, *([target] if target else [])], False)
+        self._add_ordered(f"auto:{spec.name}", spec)
+        if pinned:
+            hashed = index_spec(pinned, False)
+            index = _HashIndex(hashed)
+            for id_key, doc in self.docs.items():
+                index.add(index.keys_of(doc), id_key)
+            self.indexes.setdefault(f"auto:{hashed.name}", index)
+
+    def load(self, docs: Iterable[Document]) -> None:
+        self.docs = {hash_key(d["_id"]): d for d in docs}
+        self.seq = {k: n for n, k in enumerate(self.docs)}
+        self._next_seq = len(self.seq)
+        self.indexes, self.ordered, self.scans = {}, {}, {}
 
     async def drop(self) -> None:
         self._engine.forget(self.address)
         # cleared in place: a dialect may hold this object across requests
-        self.docs = {}
-        self.indexes = {}
+        self.load([])
 
 
 class MemoryEngine(Engine):
@@ -344,8 +415,7 @@ class MemoryEngine(Engine):
             return
         for address, indexes, docs in self._file.load():
             coll = self.collection(address.dialect, address.tenant, address.name)
-            coll.docs = {hash_key(d["_id"]): d for d in docs}
-            coll.indexes = {}
+            coll.load(docs)
             for spec in indexes:
                 coll._add_index(spec, journal=False)
             self._live.add(address)
@@ -421,7 +491,11 @@ class MemoryEngine(Engine):
         return [
             (
                 a,
-                [i.spec for i in self._collections[a].indexes.values()],
+                [
+                    i.spec
+                    for name, i in self._collections[a].indexes.items()
+                    if not name.startswith("auto:")
+                ],
                 self._collections[a].docs.values(),
             )
             for a in self._live

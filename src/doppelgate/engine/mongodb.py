@@ -89,9 +89,10 @@ from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
+from .serverplan import SORT_KINDS, exact_paths, guard, plain
 from .serverside import server_update
 from .updates import apply_update, validate_update
-from .values import hash_key
+from .values import hash_key, sort_key, sort_value, split_path
 
 REGISTRY = "_doppelgate_collections"
 _UNPINNED: Any = object()
@@ -268,6 +269,7 @@ class MongoCollection(Collection):
         self.name = collection_name(address)
         self._engine = engine
         self._specs: dict[str, IndexSpec] = {}  # index name -> spec, for DuplicateKey's key
+        self.server_reads = 0  # documents the last server-sorted page read from the server
 
     @property
     def _coll(self) -> AsyncCollection[Document]:
@@ -310,12 +312,36 @@ class MongoCollection(Collection):
         limit: int,
     ) -> list[Stored]:
         """Matches of a normalized filter in sort order (ties in insertion order), sliced."""
+        return (await self._find_counted(spec, predicate, sort, skip, limit, False))[0]
+
+    async def _find_counted(
+        self,
+        spec: Filter | None,
+        predicate: Predicate,
+        sort: SortSpec | None,
+        skip: int,
+        limit: int,
+        want_total: bool = True,
+    ) -> tuple[list[Stored], int]:
+        """The sliced matches and how many matched in all (-1 when not asked), from one fetch
+        or, when the server's order provably equals the engine's, from a server-sorted page."""
         order = normalize_sort(sort)
+        exact = exact_paths(spec) if want_total and spec else None
+        served = await self._server_page(spec, predicate, order, skip, limit, exact)
+        if served is not None:
+            page, proved = served
+            if not want_total:
+                return page, -1
+            if proved:  # one guard proved the order and the filter
+                async with self._engine.errors(InvalidFilter):
+                    return page, await self._coll.count_documents(pushdown(spec))
+            return page, await self._count(spec, predicate)
         found = await self._fetch(spec, predicate)
         if order:
             with budget(self._engine.max_time_ms):
                 found = await sort_documents(found, order, _document)
-        return found[skip : skip + limit if limit else None] if skip or limit else found
+        page = found[skip : skip + limit if limit else None] if skip or limit else found
+        return page, len(found)
 
     async def find(
         self,
@@ -331,13 +357,151 @@ class MongoCollection(Collection):
         found = await self._find(spec, compile_filter(spec), sort, skip, limit)
         return [project(d) if project else d for d, _ in found]
 
+    async def _server_page(
+        self,
+        spec: Filter | None,
+        predicate: Predicate,
+        order: list[tuple[str, int]],
+        skip: int,
+        limit: int,
+        exact: dict[str, str | None] | None = None,
+    ) -> tuple[list[Stored], bool] | None:
+        """The page read off a server cursor sorted by the first sort path then insertion order
+        (serverplan.py guard); later sort keys order each run of equal first keys in Python.
+        With `exact` (a count to come), one guard also proves the filter exact when it can
+        (then True comes with the page)."""
+        proved = False
+        if not order or not limit or not plain(order[0][0]):
+            return None
+        first, direction = order[0]
+        server = pushdown(spec)
+        async with self._engine.errors(InvalidFilter):
+            wanted = skip + limit
+            server_order = [(first, direction), (f"{META}.seq", 1)]
+            if not await self._index_gives_order(server, server_order, wanted):
+                return None
+            for kind in SORT_KINDS:
+                typed = {first: kind}
+                ranged = {p: k for p, k in (exact or {}).items() if k is not None}
+                if exact is not None and ranged.get(first, kind) == kind:
+                    check = guard(server, exact, {**ranged, **typed})
+                    if await self._coll.find_one(check, {"_id": 1}) is None:
+                        proved = True
+                        break
+                if await self._coll.find_one(guard(server, [], typed), {"_id": 1}) is None:
+                    break
+            else:
+                return None
+            cursor = self._coll.find(
+                server,
+                sort=server_order,
+                batch_size=min(max(2 * wanted, 16), 1000),
+            )
+            found: list[Stored] = []
+            last: Any = _UNPINNED
+            parts = split_path(first)
+            read = 0
+            async for doc in cursor:
+                read += 1
+                stored = _split(doc)
+                key = sort_value(stored[0], parts, direction < 0)
+                if len(found) >= wanted and key != last:
+                    break  # the run of equal first keys at the page's end is complete
+                if predicate(stored[0]):
+                    found.append(stored)
+                    last = key
+            await cursor.close()
+        self.server_reads = read
+        for path, way in reversed(order):  # the found runs, in the engine's order
+            parts, descending = split_path(path), way < 0
+            found.sort(
+                key=lambda stored: sort_key(sort_value(stored[0], parts, descending)),
+                reverse=descending,
+            )
+        return found[skip:wanted], proved
+
+    async def _index_gives_order(
+        self, server: Filter, order: list[tuple[str, int]], limit: int
+    ) -> bool:
+        """Whether the server walks an index for this order (no blocking SORT stage)."""
+        if self._engine.server_sort == "always":
+            return True
+        try:
+            plan = await self._coll.find(server, sort=order, limit=limit).explain()
+        except PyMongoError:  # no explain (mongo-java-server): no proof of an index walk
+            return False
+        winning = str(plan.get("queryPlanner", {}).get("winningPlan", ""))
+        return "IXSCAN" in winning and "'SORT'" not in winning
+
+    async def _count(self, spec: Filter | None, predicate: Predicate) -> int:
+        """The server counts when it decides the filter exactly (serverplan.py guard)."""
+        exact = exact_paths(spec)
+        if not spec or exact is None:
+            return len(await self._fetch(spec, predicate, whole=False))
+        server = pushdown(spec)
+        typed = {p: k for p, k in exact.items() if k is not None}
+        async with self._engine.errors(InvalidFilter):
+            if await self._coll.find_one(guard(server, exact, typed), {"_id": 1}) is not None:
+                return len(await self._fetch(spec, predicate, whole=False))
+            return await self._coll.count_documents(server)
+
+    async def find_with_count(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+        projection: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Document], int]:
+        project = compile_projection(projection)
+        spec = _filter_as_stored(filter)
+        found, total = await self._find_counted(spec, compile_filter(spec), sort, skip, limit)
+        return [project(d) if project else d for d, _ in found], total
+
+    async def explain(
+        self,
+        filter: Filter | None = None,
+        *,
+        sort: SortSpec | None = None,
+        skip: int = 0,
+        limit: int = 0,
+    ) -> dict[str, Any]:
+        spec = _filter_as_stored(filter)
+        predicate = compile_filter(spec)
+        order = normalize_sort(sort)
+        server = pushdown(spec)
+        served = await self._server_page(spec, predicate, order, skip, limit)
+        if served is not None:  # sorted and limited by the server (serverplan.py guard)
+            return {
+                "plan": "SERVER-SORT",
+                "index": None,
+                "examined": self.server_reads,  # documents the server sent
+                "returned": len(served[0]),
+                "countFromIndex": False,
+                "serverFilter": server,
+            }
+        examined = matched = 0
+        async with self._engine.errors(InvalidFilter):
+            async for doc in self._coll.find(server, batch_size=1000):
+                examined += 1
+                matched += predicate(_split(doc)[0])
+        return {
+            "plan": "SERVER-FILTER" if server else "COLLSCAN",
+            "index": None,
+            "examined": examined,  # documents the server sent
+            "returned": max(0, min(matched - skip, limit or matched)),
+            "countFromIndex": False,
+            "serverFilter": server,
+        }
+
     async def count(self, filter: Filter | None = None) -> int:
         spec = _filter_as_stored(filter)
         predicate = compile_filter(spec)
         if not spec:
             async with self._engine.errors(InvalidFilter):
                 return await self._coll.count_documents({})
-        return len(await self._fetch(spec, predicate, whole=False))
+        return await self._count(spec, predicate)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -759,6 +923,9 @@ class MongoEngine(Engine):
         self._collections: dict[Address, MongoCollection] = {}
         self._registered: set[str] = set()
         self._last_seq = 0
+        # server-sorted pages: "indexed" when the server's explain shows an index giving the
+        # order (a blocking sort on the server loses to Python's), "always" (tests, proofs)
+        self.server_sort = "indexed"
         self._slots: weakref.WeakValueDictionary[tuple[str, Any], _Slot] = (
             weakref.WeakValueDictionary()
         )
