@@ -141,9 +141,11 @@ class DataService:
         return WriteData(count=len(out), errors=None, records=out)
 
     async def _declare_indexes(self, schema: ObjectSchema) -> None:
-        """Insertion order (every read's order) and the GSID-valued fields (Gsid, lookups:
-        the fields joins and key matches read) are indexed, once per process and fields."""
-        paths = ["_n", *(f.name for f in schema.ordered if f.dataType in ("GSID", "LOOKUP"))]
+        """Insertion order (every read's order) and the GSID-valued fields (lookups: the fields
+        joins and key matches read) are indexed, once per process and fields; Gsid itself has
+        its unique index (GSID_INDEX): one index of that name, or MongoDB refuses the second."""
+        gsid_valued = (f.name for f in schema.ordered if f.dataType in ("GSID", "LOOKUP"))
+        paths = ["_n", *(name for name in gsid_valued if [name] != GSID_INDEX)]
         key = (self.caller.tenant, schema.name.lower(), tuple(paths))
         done = _declared.setdefault(self.engine, set())
         if key in done:
