@@ -34,7 +34,7 @@ from .core import (
     with_id,
 )
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
-from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
+from .filters import compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .ordered import OrderedIndex
 from .persist import DataFile
@@ -133,13 +133,18 @@ class MemoryCollection(Collection):
         if order:
             found = await sort_documents(found, order, _itself)
         page = found[skip : skip + limit if limit else None] if skip or limit else found
-        result = Result(page, len(found), "COLLSCAN", None, examined, matched=len(found))
+        found_n = len(found)
+        result = Result(page, found_n, "COLLSCAN", None, examined, matched=found_n, paced=True)
         return noted(self, filter, sort, result)
 
-    def _current(self, docs: list[Document], predicate: Predicate) -> list[Document]:
-        """The matches as stored now: a long scan yields, so others may have written meanwhile."""
+    def _current(self, result: Result, filter: Filter | None) -> list[Document]:
+        """The matches as stored now: a paced scan yields, so others may have written meanwhile
+        (a plan run without awaiting needs no second look)."""
+        if not result.paced:
+            return result.docs
+        predicate = compile_filter(filter)
         fresh = []
-        for doc in docs:
+        for doc in result.docs:
             now = self.docs.get(hash_key(doc["_id"]))
             if now is doc or (now is not None and predicate(now)):
                 fresh.append(now)
@@ -147,8 +152,7 @@ class MemoryCollection(Collection):
 
     async def _matching(self, filter: Filter | None, limit: int = 0) -> list[Document]:
         """A write's matches, as stored when it applies."""
-        found = (await self._run(filter, None, 0, limit, False)).docs
-        return self._current(found, compile_filter(filter))
+        return self._current(await self._run(filter, None, 0, limit, False), filter)
 
     async def explain(
         self,
@@ -292,7 +296,7 @@ class MemoryCollection(Collection):
         validate_update(update)
         project = compile_projection(projection)
         result = await self._run(filter, sort, 0, 1, False)
-        found = self._current(result.docs, compile_filter(filter))
+        found = self._current(result, filter)
         if not found:
             if not upsert:
                 return None
