@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,8 @@ def _no_hosts(settings: Settings) -> Sequence[str]:
 # (request, vendor error code as text) -> that error in the vendor's envelope; ValueError when the
 # code is not in the dialect's catalogue. Used by the control plane's fault injection.
 FaultResponse = Callable[[Request, str], Response]
+# (request, exception) -> that exception in the vendor's envelope, as starlette's exception handlers
+ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
 # (HTTP method, vendor path) -> operation name for the journal and faults, e.g. "ds.store"
 OperationOf = Callable[[str, str], str | None]
 
@@ -57,6 +59,9 @@ class Dialect:
     # the operation names faults may target, when the routes cannot tell (one catch-all route);
     # otherwise they are "<METHOD> <route template>" (control.py)
     operations: tuple[str, ...] = ()
+    # exception class -> its vendor envelope: the one place the dialect's errors become responses,
+    # installed by the gateway around the dialect's routes (most specific class wins, by MRO)
+    exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
 
 
 def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:

@@ -150,8 +150,9 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
         raise exc  # anything else: the boundary's internal error
 
     routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
+    handlers = {HTTPException: http_error, **dialect.exception_handlers}
     router: ASGIApp = BodyLimit(
-        ExceptionMiddleware(Router(routes=routes), handlers={HTTPException: http_error}),
+        ExceptionMiddleware(Router(routes=routes), handlers=handlers),
         ctx.settings.max_body_bytes,
         too_large_hook(dialect),
     )
