@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import INVALID_PARAMETER_VALUE, INVALID_TYPE_VALIDATION, GigyaError
-from .query import parse_date
+from .querytext import parse_date
 
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # spec §3
 SUFFIX_TYPES = {"i": "long", "f": "float", "s": "string", "t": "text", "b": "boolean", "d": "date"}

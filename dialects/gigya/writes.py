@@ -16,7 +16,7 @@ from .errors import (
     GigyaError,
 )
 from .fields import check_type, containers, detect_type, leaves
-from .query import parse_date
+from .querytext import parse_date
 from .records import value_at
 from .schema import FieldSpec, Schema
 

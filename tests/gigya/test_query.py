@@ -10,19 +10,21 @@ from typing import Any
 import pytest
 from doppelgate.dialects.gigya.query import (
     DEFAULT_LIMIT,
-    ERROR_CODE,
     MAX_LIMIT,
     MAX_NESTING,
     FieldInfo,
-    QuerySyntaxError,
     SearchQuery,
     SelectItem,
     default_field,
+    parse_query,
+    record_path,
+)
+from doppelgate.dialects.gigya.querytext import (
+    ERROR_CODE,
+    QuerySyntaxError,
     lucene_to_python,
     lucene_to_re2,
     parse_date,
-    parse_query,
-    record_path,
     tokenize,
 )
 
