@@ -95,6 +95,16 @@ def test_budget_nests_and_expires() -> None:
         check()  # the outer budget is back
 
 
+def test_a_match_cut_short_by_the_deadline_is_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the regex module's clock may fire a hair before ours says the deadline passed
+    from doppelgate.engine import budget as budget_module
+
+    monkeypatch.setattr(budget_module, "remaining", lambda: 0.02)
+    with pytest.raises(QueryTimeout) as stopped:
+        bounded("(a|aa)+(?=b)").search(RUNAWAY)
+    assert not isinstance(stopped.value, RegexTimeout)  # the time limit, not "too expensive"
+
+
 def test_bounded_rejects_malformed_patterns() -> None:
     with pytest.raises(ValueError):
         bounded("(a")

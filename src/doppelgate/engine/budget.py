@@ -259,24 +259,27 @@ class BoundedPattern:
         found = self._on_re2(text, _UNANCHORED)
         if found is not None:
             return found or None
+        timeout = self._timeout()
         try:
             # concurrent: the GIL is released while matching (a scan's worker thread)
-            return self._compiled.search(text, timeout=self._timeout(), concurrent=True)
+            return self._compiled.search(text, timeout=timeout, concurrent=True)
         except TimeoutError:
-            raise self._expired() from None
+            raise self._expired(timeout) from None
 
     def fullmatch(self, text: str) -> Any:
         found = self._on_re2(text, _ANCHOR_BOTH)
         if found is not None:
             return found or None
+        timeout = self._timeout()
         try:
-            return self._compiled.fullmatch(text, timeout=self._timeout(), concurrent=True)
+            return self._compiled.fullmatch(text, timeout=timeout, concurrent=True)
         except TimeoutError:
-            raise self._expired() from None
+            raise self._expired(timeout) from None
 
-    def _expired(self) -> QueryTimeout:
+    def _expired(self, timeout: float) -> QueryTimeout:
         """The operation's deadline passed, or this one match needed more than its slice."""
-        if remaining() <= 0:
+        # a slice cut short by the deadline ran into the deadline, whatever the clock says now
+        if timeout < MATCH_SLICE or remaining() <= 0:
             return QueryTimeout("operation exceeded its time limit")
         return RegexTimeout(self.pattern)
 
