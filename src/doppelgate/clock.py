@@ -1,5 +1,6 @@
 """The emulator's clock: real time, or frozen at an instant and advanced by hand. Every dialect's
-time-dependent behaviour reads it (`clock.now()`); on MongoDB its state is shared by processes."""
+time-dependent behaviour reads it (`clock.now()`); on MongoDB its state is shared by processes
+(control/clockstore.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,12 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import msgspec
 
 from .engine.errors import BackendUnavailable
 
-if TYPE_CHECKING:
-    from .engine import Engine
-
-STATE_COLLECTION = "doppelgate_clock"  # not in the engine's registry: never exported or reset
-STATE_ID = "clock"
 SHARED_TTL_S = 0.25  # a MongoDB-backed clock rereads its state at most this often per process
 
 _current: ContextVar[Clock | None] = ContextVar("doppelgate_clock", default=None)
@@ -143,39 +139,3 @@ class Clock:
 
 def _now(s: ClockState) -> float:
     return s.frozen_at if s.frozen_at is not None else time.time() + s.offset
-
-
-class MongoStore:
-    """The clock's state in one document of the engine's database, shared by every process."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def _coll(self) -> Any:
-        return self.engine.database[STATE_COLLECTION]
-
-    async def load(self) -> ClockState | None:
-        async with self.engine.errors(BackendUnavailable):
-            doc = await self._coll().find_one({"_id": STATE_ID})
-        return None if doc is None else msgspec.convert(doc, ClockState)
-
-    async def save(self, state: ClockState, expected_version: int) -> bool:
-        from pymongo.errors import DuplicateKeyError
-
-        fields = msgspec.to_builtins(state)
-        async with self.engine.errors(BackendUnavailable):
-            if expected_version == 0:  # no document yet: the first insert wins
-                try:
-                    await self._coll().insert_one({"_id": STATE_ID, **fields})
-                except DuplicateKeyError:
-                    return False
-                return True
-            done = await self._coll().update_one(
-                {"_id": STATE_ID, "version": expected_version}, {"$set": fields}
-            )
-            return bool(done.matched_count)
-
-
-def clock_for(engine: Engine) -> Clock:
-    """A local clock on the memory backend; a shared one on MongoDB."""
-    return Clock(MongoStore(engine) if engine.backend == "mongodb" else None)
