@@ -81,6 +81,26 @@ def test_no_module_imports_itself_through_others(graph: grimp.ImportGraph) -> No
     assert cycles(graph.modules, graph.find_modules_directly_imported_by) == []
 
 
+def package_of(module: str) -> str:
+    """doppelgate.<subpackage>, dialects.<name>, or the top-level module itself."""
+    parts = module.split(".")
+    if parts[0] == "dialects" or (len(parts) > 2 and parts[:2] != ["doppelgate", "dialects"]):
+        return ".".join(parts[:2])
+    return module
+
+
+def test_no_package_imports_itself_through_others(graph: grimp.ImportGraph) -> None:
+    """Coarser: doppelgate.engine, .control, .testing, ..., each dialect, each top-level module."""
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        for target in graph.find_modules_directly_imported_by(module):
+            if package_of(target) != package_of(module):
+                edges.setdefault(package_of(module), set()).add(package_of(target))
+    packages = {package_of(m) for m in graph.modules}
+    assert {"doppelgate.control", "doppelgate.engine", "dialects.gigya"} <= packages
+    assert cycles(packages, lambda p: edges.get(p, ())) == []
+
+
 def test_no_dialect_imports_another(graph: grimp.ImportGraph) -> None:
     crossing = [
         (m, t)

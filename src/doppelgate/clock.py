@@ -12,8 +12,6 @@ from typing import Any, Protocol
 
 import msgspec
 
-from .engine.errors import BackendUnavailable
-
 SHARED_TTL_S = 0.25  # a MongoDB-backed clock rereads its state at most this often per process
 
 _current: ContextVar[Clock | None] = ContextVar("doppelgate_clock", default=None)
@@ -55,6 +53,9 @@ def utcnow() -> dt.datetime:
 
 
 class Store(Protocol):
+    # what load and save raise when the store is out of reach (the engine's BackendUnavailable)
+    unavailable: type[Exception]
+
     async def load(self) -> ClockState | None: ...
     async def save(self, state: ClockState, expected_version: int) -> bool: ...
 
@@ -86,7 +87,7 @@ class Clock:
         self._read_at = time.monotonic()  # first: concurrent requests do not all read it
         try:
             loaded = await self.store.load()
-        except BackendUnavailable:
+        except self.store.unavailable:
             if force:
                 raise
             return  # the request meets the outage in its dialect, with the vendor's error
@@ -100,7 +101,8 @@ class Clock:
             if self.store is None or await self.store.save(new, self.state.version):
                 self.state = new
                 return self.view()
-        raise BackendUnavailable("the shared clock kept changing under us")
+        assert self.store is not None  # a local clock saves at once
+        raise self.store.unavailable("the shared clock kept changing under us")
 
     async def freeze(self, at: float | dt.datetime | None = None) -> ClockView:
         """Stop time at `at` (Unix seconds or an aware datetime), or at the clock's now."""

@@ -17,6 +17,8 @@ STATE_ID = "clock"
 class MongoStore:
     """The clock's state in one document of the engine's database, shared by every process."""
 
+    unavailable = BackendUnavailable
+
     def __init__(self, engine: Any) -> None:
         self.engine = engine
 
