@@ -14,4 +14,5 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
+    position=3,  # where listings put it (health, console, metrics)
 )

@@ -3,7 +3,7 @@
 from doppelgate.dialect import Dialect
 
 from .errors import fault_response, internal_error, not_found, too_large
-from .routes import METHODS, routes
+from .routes import METHODS, operation_of, routes
 
 DIALECT = Dialect(
     name="gigya",
@@ -16,4 +16,6 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     operations=tuple(METHODS),
+    operation_of=operation_of,
+    position=1,  # where listings put it (health, console, metrics)
 )

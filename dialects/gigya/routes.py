@@ -65,6 +65,13 @@ METHODS: dict[str, tuple[frozenset[str], Method]] = {
 _BY_LOWER = {name.lower(): name for name in METHODS}
 
 
+def operation_of(http_method: str, path: str) -> str | None:
+    """The journal's and faults' name for a call: its method as METHODS spells it (names are
+    case-insensitive [inf]), else the last path segment as sent (spec §1)."""
+    name = method_of(path)
+    return _BY_LOWER.get(name.lower(), name) or None
+
+
 def check_params(call: Call, known: frozenset[str]) -> None:
     """Unknown params are ignored and reported; checkParams=true makes them 403007 (spec §1)."""
     call.ignored = [name for name in call.params if name not in known and name not in COMMON_PARAMS]
@@ -85,7 +92,6 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             return not_found(request)
         rid = request_id(request)
         known, run = METHODS[method]
-        note(request, operation=method)  # for the control plane's journal
         try:
             call = await read_call(request, rid, method)
             if (call.get("format") or "").lower() == "jsonp" and not call.get("callback"):

@@ -23,4 +23,5 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     configured_hosts=configured_hosts,
+    position=4,  # where listings put it (health, console, metrics)
 )

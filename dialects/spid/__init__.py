@@ -3,6 +3,7 @@
 from doppelgate.dialect import Dialect
 
 from .errors import fault_response, internal_error, not_found, too_large
+from .operations import OPERATIONS, operation_of
 from .routes import routes
 
 DIALECT = Dialect(
@@ -15,12 +16,7 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
-    # the journal's names for the data-object calls (control.py names them from the path)
-    operations=(
-        "GET /api/2/dataobjects",
-        "GET /api/2/user/{id}/dataobjects",
-        "GET /api/2/user/{id}/dataobject/{key}",
-        "POST /api/2/user/{id}/dataobject/{key}",
-        "DELETE /api/2/user/{id}/dataobject/{key}",
-    ),
+    operations=OPERATIONS,
+    operation_of=operation_of,
+    position=2,  # where listings put it (health, console, metrics)
 )

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import ids
+from .state import RequestState, request_state
 
 logger = logging.getLogger("doppelgate.access")
 
@@ -83,8 +83,8 @@ class AccessLog:
             return
         given = incoming_id(scope)
         rid = given or ids.uuid_hex()
-        state: dict[str, Any] = scope.setdefault("state", {})
-        state["request_id"] = rid
+        state = request_state(scope)
+        state.request_id = rid
         status = 0
         started = time.perf_counter()
 
@@ -106,16 +106,21 @@ class AccessLog:
         finally:
             self._log(scope, state, rid, status, time.perf_counter() - started)
 
-    def _log(self, scope: Scope, state: dict[str, Any], rid: str, status: int, took: float) -> None:
+    def _log(self, scope: Scope, state: RequestState, rid: str, status: int, took: float) -> None:
         if not logger.isEnabledFor(logging.INFO):
             return
         query = redact_query(scope.get("query_string", b"").decode("latin-1"))
         target = scope.get("path", "") + (f"?{query}" if query else "")
         client = scope.get("client") or ("-", 0)
         fields = [f"rid={rid}"]
-        for name in ("dialect", "operation", "tenant", "fault"):
-            if state.get(name):
-                fields.append(f"{'op' if name == 'operation' else name}={state[name]}")
+        for name, value in (
+            ("dialect", state.dialect),
+            ("op", state.operation),
+            ("tenant", state.tenant),
+            ("fault", state.fault),
+        ):
+            if value:
+                fields.append(f"{name}={value}")
         logger.info(
             '%s:%s "%s %s" %d %.1f ms %s',
             client[0],

@@ -165,7 +165,7 @@ def fail(message: str, *, status: int = 2) -> int:
 
 
 def check_seed(path: str) -> str | None:
-    from .testing.seed import SeedError, parse_seed
+    from .control.seed import SeedError, parse_seed
 
     if not Path(path).is_file():
         return f"seed file {path} does not exist"

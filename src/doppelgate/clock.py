@@ -1,5 +1,6 @@
 """The emulator's clock: real time, or frozen at an instant and advanced by hand. Every dialect's
-time-dependent behaviour reads it (`clock.now()`); on MongoDB its state is shared by processes."""
+time-dependent behaviour reads it (`clock.now()`); on MongoDB its state is shared by processes
+(control/clockstore.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,10 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import msgspec
 
-from .engine.errors import BackendUnavailable
-
-if TYPE_CHECKING:
-    from .engine import Engine
-
-STATE_COLLECTION = "doppelgate_clock"  # not in the engine's registry: never exported or reset
-STATE_ID = "clock"
 SHARED_TTL_S = 0.25  # a MongoDB-backed clock rereads its state at most this often per process
 
 _current: ContextVar[Clock | None] = ContextVar("doppelgate_clock", default=None)
@@ -59,6 +53,9 @@ def utcnow() -> dt.datetime:
 
 
 class Store(Protocol):
+    # what load and save raise when the store is out of reach (the engine's BackendUnavailable)
+    unavailable: type[Exception]
+
     async def load(self) -> ClockState | None: ...
     async def save(self, state: ClockState, expected_version: int) -> bool: ...
 
@@ -90,7 +87,7 @@ class Clock:
         self._read_at = time.monotonic()  # first: concurrent requests do not all read it
         try:
             loaded = await self.store.load()
-        except BackendUnavailable:
+        except self.store.unavailable:
             if force:
                 raise
             return  # the request meets the outage in its dialect, with the vendor's error
@@ -104,7 +101,8 @@ class Clock:
             if self.store is None or await self.store.save(new, self.state.version):
                 self.state = new
                 return self.view()
-        raise BackendUnavailable("the shared clock kept changing under us")
+        assert self.store is not None  # a local clock saves at once
+        raise self.store.unavailable("the shared clock kept changing under us")
 
     async def freeze(self, at: float | dt.datetime | None = None) -> ClockView:
         """Stop time at `at` (Unix seconds or an aware datetime), or at the clock's now."""
@@ -143,39 +141,3 @@ class Clock:
 
 def _now(s: ClockState) -> float:
     return s.frozen_at if s.frozen_at is not None else time.time() + s.offset
-
-
-class MongoStore:
-    """The clock's state in one document of the engine's database, shared by every process."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def _coll(self) -> Any:
-        return self.engine.database[STATE_COLLECTION]
-
-    async def load(self) -> ClockState | None:
-        async with self.engine.errors(BackendUnavailable):
-            doc = await self._coll().find_one({"_id": STATE_ID})
-        return None if doc is None else msgspec.convert(doc, ClockState)
-
-    async def save(self, state: ClockState, expected_version: int) -> bool:
-        from pymongo.errors import DuplicateKeyError
-
-        fields = msgspec.to_builtins(state)
-        async with self.engine.errors(BackendUnavailable):
-            if expected_version == 0:  # no document yet: the first insert wins
-                try:
-                    await self._coll().insert_one({"_id": STATE_ID, **fields})
-                except DuplicateKeyError:
-                    return False
-                return True
-            done = await self._coll().update_one(
-                {"_id": STATE_ID, "version": expected_version}, {"$set": fields}
-            )
-            return bool(done.matched_count)
-
-
-def clock_for(engine: Engine) -> Clock:
-    """A local clock on the memory backend; a shared one on MongoDB."""
-    return Clock(MongoStore(engine) if engine.backend == "mongodb" else None)

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 import msgspec
 
+from .dialects import names as dialect_names
+
 Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 Seconds = Annotated[float, msgspec.Meta(gt=0)]
@@ -156,13 +158,12 @@ def _convert(merged: dict[str, Any], source: Mapping[str, str]) -> Settings:
         settings = msgspec.convert(merged, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(_explain(str(exc), merged, source)) from None
-    from .dialect import DIALECT_NAMES
-
+    known = dialect_names()  # the dialect packages found (doppelgate.dialects)
     for name in settings.dialects:
-        if name not in DIALECT_NAMES:
+        if name not in known:
             raise ConfigError(
                 f"unknown dialect table [dialects.{name}] ({source.get('dialects', '?')}); "
-                f"known: {', '.join(DIALECT_NAMES)}"
+                f"known: {', '.join(known)}"
             )
     return settings
 

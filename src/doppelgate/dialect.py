@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import Scope
 
+from . import dialects
 from .limits import TooLarge
+from .state import request_state
 
 if TYPE_CHECKING:
     from .config import Settings
     from .engine import Engine
-
-DIALECT_NAMES: tuple[str, ...] = ("gigya", "spid", "gainsight", "lightblue")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,43 +52,52 @@ class Dialect:
     not_found: Callable[[Request], Response]
     configured_hosts: Callable[[Settings], Sequence[str]] = field(default=_no_hosts)
     # optional: without them, faults answer with the internal-error envelope, and the operation
-    # is derived from the routes (control.py)
+    # is "<METHOD> <route template>" (control/operations.py)
     fault_response: FaultResponse | None = None
-    operation_of: OperationOf | None = None
+    operation_of: OperationOf | None = None  # the one source of the journal's operation names
     # (request, body limit) -> the vendor's "request too large" error (too_large_hook)
     too_large: TooLarge | None = None
     # the operation names faults may target, when the routes cannot tell (one catch-all route);
-    # otherwise they are "<METHOD> <route template>" (control.py)
+    # otherwise they are "<METHOD> <route template>" (control/operations.py)
     operations: tuple[str, ...] = ()
     # exception class -> its vendor envelope: the one place the dialect's errors become responses,
     # installed by the gateway around the dialect's routes (most specific class wins, by MRO)
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
+    # where listings (health, index, console, metrics) put it: the lower the earlier, then by name
+    position: int = 0
 
 
-def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:
-    """Each `doppelgate.dialects.<name>` package's module-level DIALECT."""
-    return tuple(importlib.import_module(f"doppelgate.dialects.{n}").DIALECT for n in names)
+def load_dialects(names: Sequence[str] | None = None) -> tuple[Dialect, ...]:
+    """Each `doppelgate.dialects.<name>` package's module-level DIALECT: the named ones in that
+    order, or every package found there in the order the dialects declare (Dialect.position)."""
+    if names is not None:
+        return tuple(_load(name) for name in names)
+    return tuple(sorted(map(_load, dialects.names()), key=lambda d: (d.position, d.name)))
+
+
+def _load(name: str) -> Dialect:
+    dialect: Dialect = importlib.import_module(f"doppelgate.dialects.{name}").DIALECT
+    return dialect
 
 
 def request_id(request: Request) -> str:
-    """The id the gateway's error boundary gave this request (uuid4 hex)."""
-    return str(request.scope.get("state", {}).get("request_id", ""))
+    """The id the gateway gave this request (the access log's, else the error boundary's)."""
+    return request_state(request.scope).request_id
 
 
-def vendor_path(request: Request) -> str:
-    """The request path as the vendor sees it: without the dialect's mount prefix."""
-    path: str = request.scope["path"]
-    root = request.scope.get("root_path", "")
+def vendor_path(request: Request | Scope) -> str:
+    """The request path as the vendor sees it: without the dialect's mount prefix (a Request or
+    its ASGI scope)."""
+    path: str = request["path"]
+    root: str = request.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-def note(request: Request, *, operation: str | None = None, tenant: str | None = None) -> None:
-    """Tell the control plane's journal which vendor operation and tenant this request is."""
-    state = request.scope.setdefault("state", {})
-    if operation:
-        state["operation"] = operation
+def note(request: Request, *, tenant: str | None = None) -> None:
+    """Tell the control plane's journal which tenant this request is (the operation's name comes
+    from Dialect.operation_of, or the route, before the routes run)."""
     if tenant:
-        state["tenant"] = tenant
+        request_state(request.scope).tenant = tenant
 
 
 def too_large_hook(dialect: Dialect) -> TooLarge:

@@ -1,4 +1,11 @@
-"""The HTTP app: each dialect at its path prefix or vendor Host, behind an error boundary."""
+"""The HTTP app: each dialect at its path prefix or vendor Host, behind an error boundary.
+
+A vendor request's way through it, outermost first (create_app, then dialect_app):
+Deterministic (clock, ids) -> AccessLog (request id) -> AbsoluteFormTargets, VendorHostRouting
+(host -> prefix) -> control-plane guards -> the dialect's Mount -> JournalLayer -> ErrorBoundary
+-> FaultLayer -> BodyLimit -> the dialect's exception handlers -> its routes. Every layer
+writes what it learns into the request's one RequestState (state.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 from starlette.applications import Starlette
@@ -24,16 +31,21 @@ from . import __version__, ids
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .console import ReadOnlyControlPlane, console_routes
-from .control import Control
-from .controlindex import index_routes, unknown_control_path
+from .control.http import json_response
+from .control.index import index_routes, unknown_control_path
+from .control.layers import FaultLayer, JournalLayer
+from .control.operations import operation_namer
+from .control.plane import Control
+from .control.routes import control_routes
 from .determinism import Deterministic
-from .dialect import Dialect, DialectContext, load_dialects, too_large_hook
+from .dialect import Dialect, DialectContext, load_dialects, too_large_hook, vendor_path
 from .engine import BackendUnavailable, Engine, create_engine
 from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, method_not_allowed
 from .forward import AbsoluteFormTargets
 from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
 from .limits import BodyLimit
+from .state import request_state
 
 AnyPath = TypeVar("AnyPath", Route, Mount)
 logger = logging.getLogger("doppelgate")
@@ -47,10 +59,6 @@ class Health(msgspec.Struct):
     backend: str
     dialects: dict[str, str]
     version: str = __version__
-
-
-def _json(body: Any, status_code: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
 
 
 class VendorHostRouting:
@@ -71,8 +79,7 @@ class VendorHostRouting:
 
 def _with_prefix(scope: Scope, prefix: str) -> Scope:
     root: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    rest = path[len(root) :] if root and path.startswith(root) else path
+    rest = vendor_path(scope)
     if rest.startswith(f"{CONTROL_PREFIX}/"):  # the control plane answers on every host
         return scope
     scope = {**scope, "path": root + prefix + rest}
@@ -84,8 +91,8 @@ def _with_prefix(scope: Scope, prefix: str) -> Scope:
 
 
 class ErrorBoundary:
-    """ASGI middleware around one dialect: gives each request an id (scope["state"]["request_id"])
-    and turns any exception into the dialect's own internal-error envelope, logged with that id."""
+    """ASGI middleware around one dialect: makes sure the request has an id (RequestState) and
+    turns any exception into the dialect's own internal-error envelope, logged with that id."""
 
     def __init__(self, app: ASGIApp, dialect: Dialect) -> None:
         self.app = app
@@ -95,11 +102,9 @@ class ErrorBoundary:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
+        state = request_state(scope)
         # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
-        rid = state.get("request_id") or ids.uuid_hex()
-        # in place: the control plane's journal (outside) reads the id and what routes noted
-        state["request_id"] = rid
+        rid = state.request_id = state.request_id or ids.uuid_hex()
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -126,7 +131,7 @@ class ErrorBoundary:
             return self.dialect.internal_error(Request(scope), rid)
         except Exception:
             logger.exception("request %s: the %s error builder failed", rid, self.dialect.name)
-            return _json({"error": "internal error", "request_id": rid}, 500)
+            return json_response({"error": "internal error", "request_id": rid}, 500)
 
 
 def any_path(route: AnyPath) -> AnyPath:
@@ -136,9 +141,10 @@ def any_path(route: AnyPath) -> AnyPath:
     return route
 
 
-def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None = None) -> ASGIApp:
-    """The dialect's routes, then a catch-all to its not-found envelope, in its error boundary
-    (with the control plane: faults inside the boundary, the journal outside it)."""
+def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGIApp:
+    """One dialect's request path below its Mount, outermost first: the journal records it, the
+    error boundary answers any exception, a fault may answer instead, the body limit counts, the
+    dialect's exception handlers give its envelope, its routes (then a catch-all) serve it."""
 
     async def fallback(request: Request) -> Response:
         return dialect.not_found(request)
@@ -151,14 +157,25 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control | None =
 
     routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
     handlers = {HTTPException: http_error, **dialect.exception_handlers}
-    router: ASGIApp = BodyLimit(
-        ExceptionMiddleware(Router(routes=routes), handlers=handlers),
-        ctx.settings.max_body_bytes,
-        too_large_hook(dialect),
+    control.add_routes(dialect, routes)  # what its faults may target
+    return JournalLayer(
+        ErrorBoundary(
+            FaultLayer(
+                BodyLimit(
+                    ExceptionMiddleware(Router(routes=routes), handlers=handlers),
+                    ctx.settings.max_body_bytes,
+                    too_large_hook(dialect),
+                ),
+                dialect,
+                control.faults,
+                operation_namer(dialect, routes),
+            ),
+            dialect,
+        ),
+        dialect,
+        control.journal,
+        control.metrics,
     )
-    if control is None:
-        return ErrorBoundary(router, dialect)
-    return control.journaled(dialect, ErrorBoundary(control.wrap(dialect, routes, router), dialect))
 
 
 def host_table(dialects: Sequence[Dialect], settings: Settings) -> HostTable:
@@ -187,8 +204,8 @@ def create_app(
         except Exception as exc:
             if not isinstance(exc, BackendUnavailable):
                 logger.exception("health: the %s backend's ping failed", engine.backend)
-            return _json(Health("unavailable", engine.backend, prefixes), 503)
-        return _json(Health("ok", engine.backend, prefixes))
+            return json_response(Health("unavailable", engine.backend, prefixes), 503)
+        return json_response(Health("ok", engine.backend, prefixes))
 
     async def unknown(request: Request) -> Response:
         allowed = allowed_methods(routes, request.scope)  # a gateway route, another method
@@ -196,7 +213,8 @@ def create_app(
             return method_not_allowed(allowed, request.method)
         if request.url.path.startswith(CONTROL_PREFIX):
             return unknown_control_path(request.url.path, CONTROL_PREFIX)
-        return _json({"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}, 404)
+        body = {"error": "no dialect here", "dialects": prefixes, "health": HEALTH_PATH}
+        return json_response(body, 404)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -218,7 +236,7 @@ def create_app(
     apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, health, methods=["GET"]),
-        *control.routes(CONTROL_PREFIX),
+        *control_routes(control, CONTROL_PREFIX),
         *index_routes(control, engine, CONTROL_PREFIX),
         *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
         *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
@@ -251,7 +269,6 @@ def create_app(
     app.state.engine = engine
     app.state.dialects = dialects
     app.state.control = control
-    control.app = app
     return app
 
 

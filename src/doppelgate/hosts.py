@@ -21,12 +21,17 @@ def split_authority(authority: str) -> tuple[str, int | None]:
     return host.rstrip("."), int(port) if port.isdigit() else None
 
 
-def host_of(scope: Scope) -> str:
-    """The Host header without port or trailing dot, lower-cased ("" when absent)."""
+def host_header(scope: Scope) -> str:
+    """The Host header as sent ("" when absent): what the journal records."""
     for key, value in scope.get("headers", ()):
         if key == b"host":
-            return split_authority(value.decode("latin-1"))[0]
+            return value.decode("latin-1")
     return ""
+
+
+def host_of(scope: Scope) -> str:
+    """The Host header without port or trailing dot, lower-cased ("" when absent)."""
+    return split_authority(host_header(scope))[0]
 
 
 class HostTable:

@@ -8,15 +8,18 @@ import secrets
 import struct
 import uuid
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
 from . import clock
 
+if TYPE_CHECKING:
+    from .state import RequestState
+
 _source: ContextVar[IdSource | None] = ContextVar("doppelgate_ids", default=None)
-# (dialect, the request's scope state): the tenant is read when an id is drawn, once noted
-_where: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("doppelgate_where", default=None)
+# (dialect, the request's state): the tenant is read when an id is drawn, once noted
+_where: ContextVar[tuple[str, RequestState] | None] = ContextVar("doppelgate_where", default=None)
 
 
 class IdSource:
@@ -49,7 +52,7 @@ class IdSource:
         _where.reset(tokens[1])
 
 
-def within(dialect: str, state: dict[str, Any]) -> None:
+def within(dialect: str, state: RequestState) -> None:
     """The request is now the dialect's (its tenant, once noted in `state`, picks the stream)."""
     _where.set((dialect, state))
 
@@ -61,7 +64,7 @@ def _rng() -> random.Random | None:
     where = _where.get()
     if where is None:
         return source.stream("", "")
-    return source.stream(where[0], str(where[1].get("tenant") or ""))
+    return source.stream(where[0], where[1].tenant or "")
 
 
 # -- the formats the vendors use --------------------------------------------------------------

@@ -66,11 +66,11 @@ async def apply_seeds(app: Any, files: tuple[str, ...], done: list[str]) -> str 
     or what went wrong (one line)."""
     from pathlib import Path
 
-    from .testing.seed import SeedError
+    from .control.seed import SeedError
 
     for path in files:
         try:
-            report = await app.state.control.seed(Path(path))
+            report = await app.state.control.seed(Path(path), app)
         except SeedError as exc:
             return f"seed file {path}: {' '.join(str(exc).split())}"
         done.append(f"{'seeded':<10} {path}: {report.calls} calls, {report.documents} documents")

@@ -15,9 +15,9 @@ import msgspec
 import pytest
 
 from doppelgate.config import Settings
+from doppelgate.control.capture import BODY_LIMIT, REDACTED
 from doppelgate.gateway import create_app
 from doppelgate.serving import announce
-from doppelgate.testing.capture import BODY_LIMIT, REDACTED
 from tests.backends import BACKENDS, make_engine
 from tests.lightblue.helpers import country_metadata
 

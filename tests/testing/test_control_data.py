@@ -7,8 +7,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from doppelgate.control.seed import SeedError
 from doppelgate.testing import Emulator
-from doppelgate.testing.seed import SeedError
 
 from .helpers import gigya_get, gigya_store
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from doppelgate.control.seed import SeedError, parse_seed
 from doppelgate.testing import Emulator
-from doppelgate.testing.seed import SeedError, parse_seed
 from tests.gateway.test_cli import announced, get, running
 from tests.processes import clean_env, command
 

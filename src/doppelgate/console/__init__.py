@@ -15,7 +15,7 @@ from .api import Console, api_routes
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from ..control import Control
+    from ..control.plane import Control
 
 CONSOLE_PATH = "/console"  # under the control plane's prefix
 ASSETS = {  # name -> media type: everything the page loads, vendored here (no CDN)

@@ -14,16 +14,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
+from ..control.asgi import http_scope, run_asgi
+from ..control.capture import BODY_LIMIT, redact_text
+from ..control.values import from_json, to_json
 from ..engine import BackendUnavailable, EngineError
-from ..testing.capture import BODY_LIMIT, redact_text
-from ..testing.server import http_scope, run_asgi
-from ..testing.values import from_json, to_json
 from .catalogue import error_codes
 from .vendors import ADAPTERS, ConsoleError, VendorCall, View
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from ..control import Control
+    from ..control.plane import Control
 
 PAGE = 50
 MAX_PAGE = 500
@@ -45,10 +45,11 @@ class VendorAnswer(msgspec.Struct):
     ms: float
 
 
-async def call_vendor(control: Control, dialect: str, call: VendorCall) -> VendorAnswer:
-    """Send one vendor request through the gateway in process: faults and the journal apply."""
-    if control.app is None:
-        raise RuntimeError("the control plane is not attached to an app")
+async def call_vendor(
+    request: Request, control: Control, dialect: str, call: VendorCall
+) -> VendorAnswer:
+    """Send one vendor request through the gateway serving `request`, in process: faults and the
+    journal apply."""
     path, body, headers = call.encoded()
     full = control.dialects[dialect].prefix + "/" + path.lstrip("/")
     parts = urlsplit(full)
@@ -58,7 +59,7 @@ async def call_vendor(control: Control, dialect: str, call: VendorCall) -> Vendo
         call.method, "http", CONSOLE_HOST, 80, parts.path.encode(), parts.query.encode(), raw
     )
     clock = time.perf_counter()
-    status, _, content = await run_asgi(control.app, scope, body)
+    status, _, content = await run_asgi(request.app, scope, body)
     ms = round((time.perf_counter() - clock) * 1000, 3)
     try:
         decoded: Any = msgspec.json.decode(content)
@@ -206,7 +207,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
             adapter = ADAPTERS[dialect]
             out["editable"] = to_json(adapter.editable(view, doc))
             out["vendor"] = await call_vendor(
-                console.control, dialect, adapter.read(tenant, view, doc)
+                request, console.control, dialect, adapter.read(tenant, view, doc)
             )
         return _json(out)
 
@@ -232,7 +233,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
                 call = adapter.store(tenant, view, doc, body.get("document"))
             else:
                 call = adapter.delete(tenant, view, doc)
-        return _json(await call_vendor(console.control, dialect, call))
+        return _json(await call_vendor(request, console.control, dialect, call))
 
     async def template(request: Request) -> Response:
         q = request.query_params
@@ -247,14 +248,14 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         call = adapter.query(
             str(body.get("tenant", "")), str(body.get("target") or ""), str(body.get("text") or "")
         )
-        return _json(await call_vendor(console.control, dialect, call))
+        return _json(await call_vendor(request, console.control, dialect, call))
 
     async def schema(request: Request) -> Response:
         q = request.query_params
         if q.get("dialect") != "gainsight":
             raise ConsoleError("object schemas are Gainsight's (describe)")
         call = ADAPTERS["gainsight"].schema(q.get("tenant", ""), q.get("target", ""))
-        return _json(await call_vendor(console.control, "gainsight", call))
+        return _json(await call_vendor(request, console.control, "gainsight", call))
 
     api = f"{prefix}/api"
     return [

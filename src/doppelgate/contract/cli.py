@@ -222,7 +222,7 @@ class Tally:
 def operation_namer(dialect: str) -> Callable[[str, str], str]:
     """The control plane's operation names (journal, faults) for this dialect's paths."""
     from ..config import Settings
-    from ..control import operation_namer as namer
+    from ..control.operations import operation_namer as namer
     from ..dialect import DialectContext, load_dialects
     from ..engine import create_engine
 

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
+from ..control.asgi import form_value
 from .matchers import MISSING, Mismatch, compare
 from .scenario import UNSET, Expect, Request, Scenario, Step
 from .template import UnresolvedVariable, parse_path, substitute, value_at
@@ -155,17 +156,6 @@ def _resolve_request(request: Request, env: Mapping[str, Any]) -> Request:
         content=substitute(request.content, env),
         headers=substitute(request.headers, env),
     )
-
-
-def form_value(value: Any) -> str:
-    """A form or query value as text: objects/arrays as JSON text, booleans true/false."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return msgspec.json.encode(value).decode()
 
 
 def url_of(request: Request) -> str:

@@ -4,8 +4,15 @@ The wheel ships the top-level ``dialects/`` folder inside this package; in a sou
 (editable install) the folder stays where ARCHITECTURE.md puts it and joins the search path here.
 """
 
+import pkgutil
 from pathlib import Path
 
-_checkout_dialects = Path(__file__).resolve().parents[3] / "dialects"
-if (_checkout_dialects / "gigya" / "__init__.py").is_file():
+_here = Path(__file__).resolve()
+_checkout_dialects = _here.parents[3] / "dialects"
+if _here.parents[2].name == "src" and _checkout_dialects.is_dir():  # a source checkout
     __path__.append(str(_checkout_dialects))
+
+
+def names() -> tuple[str, ...]:
+    """Every dialect package found here (discovered, not listed: src/ names no dialect)."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg))

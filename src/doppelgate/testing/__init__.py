@@ -1,8 +1,9 @@
-"""Test-harness mode: an in-process emulator, respx routing of the vendors' real hosts into it,
-pytest fixtures (plugin.py) and the control plane's parts (journal, faults, seed, snapshot).
+"""Test-harness mode, built on the control plane (doppelgate.control): an in-process emulator,
+respx/requests routing of the vendors' real hosts into it, pytest fixtures (plugin.py).
 
-`Emulator` and `VendorRouter` need httpx and respx (the `test` extra); they load on first use,
-so the server, which imports the control plane's parts from here, does not need them.
+`Emulator`, `VendorRouter` and `ServedEmulator` load on first use: pytest imports this package
+for the plugin entry point wherever doppelgate is installed, and respx, responses and uvicorn's
+serving of them belong to the `testing` extra. (The server imports nothing from here.)
 """
 
 from __future__ import annotations

@@ -20,17 +20,18 @@ from starlette.types import ASGIApp
 
 from ..clock import Clock, ClockView
 from ..config import Settings
-from ..control import Control
+from ..control.asgi import http_scope, run_asgi
+from ..control.faults import Fault, FaultSpec, FaultState
+from ..control.journal import Entry
+from ..control.plane import Control
+from ..control.seed import SeedReport
+from ..control.snapshot import Snapshot
+from ..control.verify import Verdict, verify
 from ..dialect import Dialect
 from ..engine import Engine
 from ..gateway import create_app
-from ..verify import Verdict, verify
-from .faults import Fault, FaultSpec, FaultState
-from .journal import Entry
 from .routing import VendorRouter
-from .seed import SeedReport
-from .server import ServerHeaders, http_scope, run_asgi
-from .snapshot import Snapshot
+from .server import ServerHeaders
 
 if TYPE_CHECKING:
     from .requests_routing import RequestsRouter
@@ -140,8 +141,8 @@ class Emulator:
         return await self.control.reset(dialect, tenant)
 
     async def seed(self, source: Any) -> SeedReport:
-        """Seed from a path (.json/.yaml), text or a mapping (format: testing/seed.py)."""
-        return await self.control.seed(source)
+        """Seed from a path (.json/.yaml), text or a mapping (format: control/seed.py)."""
+        return await self.control.seed(source, self.app)
 
     async def snapshot(self) -> Snapshot:
         return await self.control.snapshot()

@@ -14,16 +14,29 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 import respx
 from respx.models import AllMockedAssertionError, PassThrough
 
+from ..config import Settings
+from ..control.plane import Control
 from ..gateway import host_table
 
-if TYPE_CHECKING:
-    from .emulator import Emulator
+
+class Emulator(Protocol):
+    """What the router answers from: the in-process emulator (emulator.py, which imports this
+    module: a Protocol here keeps the import one-way)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def control(self) -> Control: ...
+    @property
+    def transport(self) -> httpx.AsyncBaseTransport: ...
+    @property
+    def sync_transport(self) -> httpx.BaseTransport: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from .testing.journal import Entry, Journal
+from .journal import Entry, Journal
 
 NEAR_MISS_LIMIT = 10  # the message lists this many; the count of the rest is given
 

@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .http import json_response, problem
 from .verify import verify
 
 if TYPE_CHECKING:
-    from .control import Control
+    from .plane import Control
 
 # (path under the prefix, methods, what it does): listed by the control-plane index
 EXTRA_API: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -43,14 +44,6 @@ class IdsRequest(msgspec.Struct, forbid_unknown_fields=True):
     seed: int | None = None
 
 
-def _json(body: Any, status_code: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
-
-
-def _problem(message: str, status_code: int = 400) -> Response:
-    return _json({"error": message}, status_code)
-
-
 def _int(text: str | None) -> int | None:
     return int(text) if text else None
 
@@ -67,47 +60,48 @@ def extra_routes(control: Control, prefix: str) -> list[BaseRoute]:
 
     async def clock_view(request: Request) -> Response:
         await clock.refresh(force=True)
-        return _json(clock.view())
+        return json_response(clock.view())
 
     async def freeze(request: Request) -> Response:
         try:
             at = (await _args(request, FreezeRequest)).at
             if isinstance(at, dt.datetime) and at.tzinfo is None:
                 raise ValueError("give the instant a time zone (e.g. Z)")
-            return _json(await clock.freeze(at))
+            return json_response(await clock.freeze(at))
         except (ValueError, msgspec.MsgspecError) as exc:
-            return _problem(str(exc))
+            return problem(str(exc))
 
     async def advance(request: Request) -> Response:
         try:
-            return _json(await clock.advance((await _args(request, AdvanceRequest)).seconds))
+            seconds = (await _args(request, AdvanceRequest)).seconds
+            return json_response(await clock.advance(seconds))
         except (ValueError, msgspec.MsgspecError) as exc:
-            return _problem(str(exc))
+            return problem(str(exc))
 
     async def resume(request: Request) -> Response:
-        return _json(await clock.resume())
+        return json_response(await clock.resume())
 
     async def ids(request: Request) -> Response:
         if request.method != "GET":
             try:
                 control.ids.reseed((await _args(request, IdsRequest)).seed)
             except (ValueError, msgspec.MsgspecError) as exc:
-                return _problem(str(exc))
-        return _json({"seed": control.ids.seed})
+                return problem(str(exc))
+        return json_response({"seed": control.ids.seed})
 
     async def count(request: Request) -> Response:
         q = request.query_params
         dialect = q.get("dialect")
         if dialect is not None and dialect not in dialects:
-            return _problem(f"dialect is one of {', '.join(sorted(dialects))} (or none: all)")
+            return problem(f"dialect is one of {', '.join(sorted(dialects))} (or none: all)")
         try:
             status, times = _int(q.get("status")), _int(q.get("times"))
         except ValueError:
-            return _problem("status and times are integers")
+            return problem("status and times are integers")
         verdict = verify(
             journal, dialect, q.get("operation"), tenant=q.get("tenant"), status=status, times=times
         )
-        return _json(verdict)
+        return json_response(verdict)
 
     return [
         Route(f"{prefix}/journal/count", count, methods=["GET"]),

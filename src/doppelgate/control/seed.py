@@ -20,13 +20,12 @@ import msgspec
 import yaml
 from starlette.types import ASGIApp
 
-from ..contract.matchers import MISSING, compare
-from ..contract.runner import form_value  # sent as the contract runner sends it
 from ..engine import Engine
-from .server import http_scope, run_asgi
+from ..state import STATE_KEY, RequestState
+from .asgi import form_value, http_scope, run_asgi
+from .compare import MISSING, compare
 from .values import from_json
 
-SEED_MARK = "doppelgate.seed"  # in scope["state"]: a seed call
 # YAML aliases may add this many nodes beyond the document's own: a 457-byte "billion laughs"
 # of 6 levels already expands to 10^6 (8 levels: ~8 GB once converted)
 MAX_ALIAS_NODES = 100_000
@@ -227,7 +226,7 @@ async def asgi_call(app: ASGIApp, prefix: str, call: Call) -> tuple[int, bytes]:
         path.encode(),
         query.encode(),
         raw,
-        {SEED_MARK: True},  # neither journaled nor faulted
+        {STATE_KEY: RequestState(seeding=True)},  # neither journaled nor faulted
     )
     status, _headers, content = await run_asgi(app, scope, body)
     return status, content

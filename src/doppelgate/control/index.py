@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from . import __version__
-from .control import Control
-from .controlextra import EXTRA_API
-from .engine import Engine
-from .metrics import CONTENT_TYPE
+from .. import __version__
+from ..engine import Engine
+from ..metrics import CONTENT_TYPE
+from .extra import EXTRA_API
+from .http import json_response
+from .plane import Control
 
 # (path under the prefix, methods, what it does): the index and the OpenAPI document alike
 CONTROL_API: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -36,10 +36,6 @@ CONTROL_API: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("/metrics", ("GET",), "Prometheus metrics: requests, latency, faults fired, documents."),
     *EXTRA_API,
 )
-
-
-def _json(body: Any, status_code: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
 
 
 def openapi(prefix: str) -> dict[str, Any]:
@@ -68,10 +64,10 @@ def index_routes(control: Control, engine: Engine, prefix: str) -> list[BaseRout
         ]
         dialects = {name: d.prefix for name, d in control.dialects.items()}
         body = {"name": "doppelgate control plane", "version": __version__}
-        return _json({**body, "dialects": dialects, "routes": routes})
+        return json_response({**body, "dialects": dialects, "routes": routes})
 
     async def openapi_document(request: Request) -> Response:
-        return _json(openapi(prefix))
+        return json_response(openapi(prefix))
 
     async def metrics(request: Request) -> Response:
         text = await control.metrics.exposition(engine, list(control.dialects))
@@ -87,4 +83,4 @@ def index_routes(control: Control, engine: Engine, prefix: str) -> list[BaseRout
 
 def unknown_control_path(path: str, prefix: str) -> Response:
     message = f"no control-plane route {path}; the index is {prefix}/"
-    return _json({"error": message, "index": f"{prefix}/"}, 404)
+    return json_response({"error": message, "index": f"{prefix}/"}, 404)
