@@ -201,21 +201,21 @@ class Driver:
 
     # -- reads -------------------------------------------------------------------------------
 
-    async def scan(
+    async def batches(
         self,
         filter: Filter,
         projection: Mapping[str, Any] | None = None,
         *,
         sort: list[tuple[str, int]] | None = None,
         batch_size: int = 1000,
-    ) -> AsyncGenerator[Document]:
-        """The documents of a cursor, one at a time (close it with contextlib.aclosing when
-        the loop may stop early)."""
+    ) -> AsyncGenerator[list[Document]]:
+        """The documents of a cursor, `batch_size` at a time, as the server sends them (close
+        it with contextlib.aclosing when the loop may stop early)."""
         async with self._reading():
             cursor = self._coll.find(filter, projection, sort=sort, batch_size=batch_size)
             try:
-                async for doc in cursor:
-                    yield doc
+                while batch := await cursor.to_list(batch_size):
+                    yield batch
             finally:
                 await cursor.close()
 

@@ -36,20 +36,15 @@ class Reads:
         fields = None if whole else top_fields(spec)
         projection = None if fields is None else dict.fromkeys([*fields, META], 1)
         found: list[Stored] = []
-        batch: list[Stored] = []
 
         def keep(stored: Stored) -> bool:
             return predicate(stored[0])
 
         with budget(self._backend.max_time_ms):
-            cursor = self._driver.scan(pushdown(spec), projection, batch_size=BATCH)
-            async with aclosing(cursor):
-                async for doc in cursor:
-                    batch.append(split(doc))
-                    if len(batch) == BATCH:  # tested off the loop when it takes long
-                        found += await paced_filter(batch, keep)
-                        batch = []
-            found += await paced_filter(batch, keep)
+            batches = self._driver.batches(pushdown(spec), projection, batch_size=BATCH)
+            async with aclosing(batches):
+                async for batch in batches:  # tested off the loop when it takes long
+                    found += await paced_filter([split(doc) for doc in batch], keep)
         found.sort(key=seq)
         return found
 
@@ -135,17 +130,23 @@ class Reads:
         parts = split_path(first)
         read = 0
         batch_size = min(max(2 * wanted, 16), 1000)
-        cursor = self._driver.scan(server, sort=server_order, batch_size=batch_size)
-        async with aclosing(cursor):
-            async for doc in cursor:
-                read += 1
-                stored = split(doc)
-                key = sort_value(stored[0], parts, direction < 0)
-                if len(found) >= wanted and key != last:
-                    break  # the run of equal first keys at the page's end is complete
-                if predicate(stored[0]):
-                    found.append(stored)
-                    last = key
+        complete = False
+        batches = self._driver.batches(server, sort=server_order, batch_size=batch_size)
+        async with aclosing(batches):
+            async for batch in batches:
+                for doc in batch:
+                    read += 1
+                    stored = split(doc)
+                    key = sort_value(stored[0], parts, direction < 0)
+                    # the run of equal first keys at the page's end is complete
+                    complete = len(found) >= wanted and key != last
+                    if complete:
+                        break
+                    if predicate(stored[0]):
+                        found.append(stored)
+                        last = key
+                if complete:
+                    break
         self.server_reads = read
         for path, way in reversed(order):  # the found runs, in the engine's order
             parts, descending = split_path(path), way < 0
@@ -202,11 +203,11 @@ class Reads:
                 "serverFilter": server,
             }
         examined = matched = 0
-        cursor = self._driver.scan(server, batch_size=1000)
-        async with aclosing(cursor):
-            async for doc in cursor:
-                examined += 1
-                matched += predicate(split(doc)[0])
+        batches = self._driver.batches(server, batch_size=1000)
+        async with aclosing(batches):
+            async for batch in batches:
+                examined += len(batch)
+                matched += sum(predicate(split(doc)[0]) for doc in batch)
         return {
             "plan": "SERVER-FILTER" if server else "COLLSCAN",
             "index": None,
