@@ -104,7 +104,7 @@ def make_engine(backend: str, mongo_url: str | None) -> Engine:
     except ImportError as exc:
         raise SystemExit(
             f"--backend mongodb: the MongoDB backend is not available ({exc}); "
-            "src/doppelgate/engine/mongodb.py has not landed yet"
+            "src/doppelgate/engine/mongodb/ has not landed yet"
         ) from exc
     from doppelgate.engine import create_engine
 
