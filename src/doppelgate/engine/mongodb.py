@@ -89,7 +89,7 @@ from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
-from .serverplan import SORT_KINDS, exact_paths, guard, plain
+from .serverplan import SORT_KINDS, exact_paths, guard, plain, reading_cap
 from .serverside import server_update
 from .updates import apply_update, validate_update
 from .values import hash_key, sort_key, sort_value, split_path
@@ -392,25 +392,26 @@ class MongoCollection(Collection):
                     break
             else:
                 return None
-            cursor = self._coll.find(
-                server,
-                sort=server_order,
-                batch_size=min(max(2 * wanted, 16), 1000),
-            )
-            found: list[Stored] = []
-            last: Any = _UNPINNED
-            parts = split_path(first)
-            read = 0
-            async for doc in cursor:
-                read += 1
-                stored = _split(doc)
-                key = sort_value(stored[0], parts, direction < 0)
-                if len(found) >= wanted and key != last:
-                    break  # the run of equal first keys at the page's end is complete
-                if predicate(stored[0]):
-                    found.append(stored)
-                    last = key
-            await cursor.close()
+            cap = reading_cap(wanted)  # the server keeps the top `cap` only (serverplan.py)
+            while True:
+                cursor = self._coll.find(server, sort=server_order, limit=cap, batch_size=cap)
+                found: list[Stored] = []
+                last: Any = _UNPINNED
+                parts = split_path(first)
+                read = 0
+                async for doc in cursor:
+                    read += 1
+                    stored = _split(doc)
+                    key = sort_value(stored[0], parts, direction < 0)
+                    if len(found) >= wanted and key != last:
+                        break  # the run of equal first keys at the page's end is complete
+                    if predicate(stored[0]):
+                        found.append(stored)
+                        last = key
+                await cursor.close()
+                if read < cap or (len(found) >= wanted and key != last):
+                    break
+                cap *= 8  # the page or its last run goes on past the cap: read further
         self.server_reads = read
         for path, way in reversed(order):  # the found runs, in the engine's order
             parts, descending = split_path(path), way < 0

@@ -94,3 +94,11 @@ def guard(server: dict[str, Any], flat: Iterable[str], typed: dict[str, str]) ->
         breaches.append({path: {"$exists": True, "$not": {"$type": [kind, "null"]}}})
     condition = {"$or": breaches}
     return {"$and": [server, condition]} if server else condition
+
+
+def reading_cap(wanted: int) -> int:
+    """The limit a server-sorted page is read with: the page and room for what Python's filter
+    rejects and for the run of equal first keys at its end. A server sorts with a limit as a
+    top-k (MongoDB's SORT stage keeps k documents; the suite's wire server too): without one,
+    it sorts every match and keeps them all for the cursor."""
+    return min(2 * wanted + 16, 100_000)
