@@ -167,11 +167,12 @@ async def _fill(coll: Collection, size: int) -> None:
         await coll.insert_many([make_doc(i, size) for i in range(start, min(size, start + 1000))])
 
 
-# the MongoDB backend's two ways to a sorted page (MongoEngine.server_sort): "indexed" uses the
-# server's sort only where `explain` shows an index walk (the suite's wire server has no explain:
-# the Python path, every match shipped and sorted in Python); "always" sorts and limits on the
-# server once a guard query proves its order equal (serverplan.py)
-MONGO_TARGETS = {"mongodb python": "indexed", "mongodb server": "always"}
+# the MongoDB backend's ways to a sorted page (MongoEngine.server_sort): "indexed" sorts on the
+# server only where `explain` shows an index walk (the suite's wire server has no explain: there
+# every match is shipped and sorted in Python); "always" sorts and limits on the server once a
+# guard query proves its order equal (serverplan.py); "auto", the default, does the latter only
+# when more than serverplan.PROBE documents match (a count that stops there), else the former
+MONGO_TARGETS = {"mongodb python": "indexed", "mongodb server": "always", "mongodb auto": "auto"}
 
 
 class ServerTraffic(monitoring.CommandListener):
@@ -238,6 +239,11 @@ async def run_mongo(args: argparse.Namespace, url: str) -> dict[str, Any]:
                         start = time.perf_counter_ns()
                         await op(coll, size, rng)
                         times[name][label].append(time.perf_counter_ns() - start)
+        trips = []  # the floor: one round trip to the server through the engine
+        for i in range(200):
+            start = time.perf_counter_ns()
+            await mongo.find_one({"_id": make_doc(i, size)["_id"]})
+            trips.append(time.perf_counter_ns() - start)
         await mongo.drop()
     finally:
         await engine.close()
@@ -245,6 +251,7 @@ async def run_mongo(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "size": size,
         "median_ns": {n: {k: median(v) for k, v in by.items()} for n, by in times.items()},
         "served": served,
+        "round_trip_ns": median(trips),
     }
 
 
@@ -268,6 +275,7 @@ def report_mongo(result: dict[str, Any]) -> None:
     print(f"\nMongoDB backend at {result['size']:,} documents (the server: see bench/README.md)")
     headers = ["operation", "way", "mongodb", "memory", "x memory", "trips", "docs", "KiB"]
     print(table(headers, rows))
+    print(f"one round trip (engine find_one by _id): {fmt_ns(result['round_trip_ns'])}")
 
 
 def report(result: dict[str, Any]) -> None:

@@ -277,8 +277,8 @@ async def test_a_wide_in_product_on_a_compound_hash_index_misses_nothing() -> No
 
 
 async def test_without_an_index_walk_the_server_does_not_sort(engine: Engine) -> None:
-    """mongo-java-server has no explain, so no proof that an index gives the order: the page
-    comes from the Python path, with the same answer."""
+    """40 matches, fewer than serverplan.PROBE: the MongoDB backend reads them all in one
+    request and sorts in Python (no guard, no server sort), with the same answer."""
     coll = engine.collection("test", "planner", "unproved")
     await coll.insert_many([{"_id": i, "n": (i * 7) % 50} for i in range(50)])
     await coll.ensure_index(["n"])

@@ -89,7 +89,7 @@ from .filters import Predicate, compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .projection import compile_projection
 from .pushdown import pushdown, safe_scalar, top_fields
-from .serverplan import SORT_KINDS, exact_paths, guard, plain, reading_cap
+from .serverplan import SORT_KINDS, exact_paths, guard, many_matches, plain, reading_cap
 from .serverside import server_update
 from .updates import apply_update, validate_update
 from .values import hash_key, sort_key, sort_value, split_path
@@ -427,6 +427,8 @@ class MongoCollection(Collection):
         """Whether the server walks an index for this order (no blocking SORT stage)."""
         if self._engine.server_sort == "always":
             return True
+        if self._engine.server_sort == "auto":  # few matches: one read for Python is cheaper
+            return await many_matches(self._coll, server)
         try:
             plan = await self._coll.find(server, sort=order, limit=limit).explain()
         except PyMongoError:  # no explain (mongo-java-server): no proof of an index walk
@@ -924,9 +926,9 @@ class MongoEngine(Engine):
         self._collections: dict[Address, MongoCollection] = {}
         self._registered: set[str] = set()
         self._last_seq = 0
-        # server-sorted pages: "indexed" when the server's explain shows an index giving the
-        # order (a blocking sort on the server loses to Python's), "always" (tests, proofs)
-        self.server_sort = "indexed"
+        # server-sorted pages (serverplan.py): "auto" when more than PROBE documents match,
+        # "indexed" when the server's explain shows an index giving the order, "always" (tests)
+        self.server_sort = "auto"
         self._slots: weakref.WeakValueDictionary[tuple[str, Any], _Slot] = (
             weakref.WeakValueDictionary()
         )

@@ -102,3 +102,15 @@ def reading_cap(wanted: int) -> int:
     top-k (MongoDB's SORT stage keeps k documents; the suite's wire server too): without one,
     it sorts every match and keeps them all for the cursor."""
     return min(2 * wanted + 16, 100_000)
+
+
+PROBE = 1_000  # matches up to which a sorted page reads them all, sorted in Python
+
+
+async def many_matches(coll: Any, server: dict[str, Any]) -> bool:
+    """Whether more than PROBE documents pass the pre-filter: a count that stops there (MongoDB
+    and the wire servers stop a $match + $limit early when matches are many).
+
+    The server-sorted page costs the guard's scan, the page and the count; when few documents
+    match, one read of them all costs less (bench/README.md, query_bench --mongo)."""
+    return int(await coll.count_documents(server, limit=PROBE + 1)) > PROBE
