@@ -439,7 +439,10 @@ class MongoCollection(Collection):
     async def _count(self, spec: Filter | None, predicate: Predicate) -> int:
         """The server counts when it decides the filter exactly (serverplan.py guard)."""
         exact = exact_paths(spec)
-        if not spec or exact is None:
+        if not spec:  # every document: the server counts them, none is shipped
+            async with self._engine.errors(InvalidFilter):
+                return await self._coll.count_documents({})
+        if exact is None:
             return len(await self._fetch(spec, predicate, whole=False))
         server = pushdown(spec)
         typed = {p: k for p, k in exact.items() if k is not None}
