@@ -245,14 +245,21 @@ async def test_a_page_past_the_servers_cap_reads_on(engine: Engine) -> None:
     if engine.backend == "mongodb":
         engine.server_sort = "always"  # type: ignore[attr-defined]
     coll = engine.collection("test", "planner", "capped")
-    docs = [
-        {"_id": f"d{i:03d}", "n": 1 if i < 150 else 2, "b": i % 7, "t": "y" if i % 40 else "z"}
+    docs = [  # ids against insertion order: ties must come in insertion order, not by id
+        {
+            "_id": f"d{199 - i:03d}",
+            "n": 1 if i < 150 else 2,
+            "b": i % 7,
+            "t": "y" if i % 40 else "z",
+        }
         for i in range(200)
     ]
     await coll.insert_many(docs)
     await coll.ensure_index(["n"])
     cases = [
         ({}, [("n", 1), ("b", -1), ("_id", 1)]),  # 150 ties on n
+        ({}, [("n", 1)]),
+        ({"n": {"$gte": 0}}, [("n", -1), ("b", 1)]),
         ({"t": {"$regex": "^z"}}, [("n", -1), ("_id", 1)]),  # 5 of 200 match
     ]
     for spec, sort in cases:

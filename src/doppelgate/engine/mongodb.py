@@ -366,8 +366,9 @@ class MongoCollection(Collection):
         limit: int,
         exact: dict[str, str | None] | None = None,
     ) -> tuple[list[Stored], bool] | None:
-        """The page read off a server cursor sorted by the first sort path then insertion order
-        (serverplan.py guard); later sort keys order each run of equal first keys in Python.
+        """The page read off a server cursor sorted by the first sort path (serverplan.py
+        guard), each run of equal first keys read whole and ordered in Python by the later sort
+        keys, then insertion order.
         With `exact` (a count to come), one guard also proves the filter exact when it can
         (then True comes with the page)."""
         proved = False
@@ -377,7 +378,7 @@ class MongoCollection(Collection):
         server = pushdown(spec)
         async with self._engine.errors(InvalidFilter):
             wanted = skip + limit
-            server_order = [(first, direction), (f"{META}.seq", 1)]
+            server_order = [(first, direction)]  # what a declared index gives: no SORT stage
             if not await self._index_gives_order(server, server_order, wanted):
                 return None
             for kind in SORT_KINDS:
@@ -413,6 +414,7 @@ class MongoCollection(Collection):
                     break
                 cap *= 8  # the page or its last run goes on past the cap: read further
         self.server_reads = read
+        found.sort(key=_seq)  # whole runs of equal first keys: ties in insertion order
         for path, way in reversed(order):  # the found runs, in the engine's order
             parts, descending = split_path(path), way < 0
             found.sort(
