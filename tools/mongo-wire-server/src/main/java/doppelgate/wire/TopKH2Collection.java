@@ -47,7 +47,8 @@ final class TopKH2Collection extends H2Collection {
                                                    Document orderBy, int numberToSkip, int limit,
                                                    int batchSize, Document fieldSelector) {
         if (orderBy == null || orderBy.keySet().isEmpty()
-                || orderBy.keySet().iterator().next().equals("$natural")) {
+                || orderBy.keySet().iterator().next().equals("$natural")
+                || !orderBy.values().stream().allMatch(Number.class::isInstance)) {
             return super.matchDocumentsFromStream(documentStream, query, orderBy, numberToSkip,
                     limit, batchSize, fieldSelector);
         }
