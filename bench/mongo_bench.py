@@ -294,10 +294,11 @@ def mongo_url_for(args: argparse.Namespace, work: Path) -> Iterator[str]:
         sys.path.insert(0, str(ROOT))
     import pytest
 
-    from tests.conftest import MongoWireServer, build_jar, free_port
+    from tests.conftest import SERVER_JVM_OPTIONS, MongoWireServer, build_jar, free_port
 
     try:
-        server = MongoWireServer(build_jar(), work / "data.mv", free_port(), work)
+        jar, port = build_jar(), free_port()
+        server = MongoWireServer(jar, work / "data.mv", port, work, SERVER_JVM_OPTIONS)
         server.start()
     except pytest.fail.Exception as exc:  # the helpers report failures the pytest way
         raise SystemExit(f"cannot start the MongoDB-wire server: {exc}") from None

@@ -31,6 +31,9 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import bson
+from pymongo import monitoring
+
 from bench.common import (
     bench_tenant,
     fmt_ns,
@@ -164,8 +167,48 @@ async def _fill(coll: Collection, size: int) -> None:
         await coll.insert_many([make_doc(i, size) for i in range(start, min(size, start + 1000))])
 
 
+# the MongoDB backend's ways to a sorted page (MongoEngine.server_sort): "indexed" sorts on the
+# server only where `explain` shows an index walk (the suite's wire server has no explain: there
+# every match is shipped and sorted in Python); "always" sorts and limits on the server once a
+# guard query proves its order equal (serverplan.py); "auto", the default, does the latter only
+# when more than serverplan.PROBE documents match (a count that stops there), else the former
+MONGO_TARGETS = {"mongodb python": "indexed", "mongodb server": "always", "mongodb auto": "auto"}
+
+
+class ServerTraffic(monitoring.CommandListener):
+    """Round trips, reply bytes and documents a call received from the server, while on."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.trips = self.bytes = self.docs = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pass
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        if self.on:
+            self.trips += 1
+            self.bytes += len(bson.encode(event.reply))
+            cursor = event.reply.get("cursor") or {}
+            self.docs += len(cursor.get("firstBatch") or cursor.get("nextBatch") or [])
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def _traffic(traffic: ServerTraffic, op: Op, coll: Any, size: int) -> dict[str, int]:
+    traffic.on, traffic.trips, traffic.bytes, traffic.docs = True, 0, 0, 0
+    try:
+        await op(coll, size, random.Random(16))
+    finally:
+        traffic.on = False
+    return {"round_trips": traffic.trips, "bytes": traffic.bytes, "docs": traffic.docs}
+
+
 async def run_mongo(args: argparse.Namespace, url: str) -> dict[str, Any]:
     size = args.mongo_size
+    traffic = ServerTraffic()
+    monitoring.register(traffic)  # before the engine makes its client
     memory = MemoryEngine().collection("bench", "query", "mongo-baseline")
     engine = make_engine("mongodb", url)
     await engine.open()
@@ -176,39 +219,63 @@ async def run_mongo(args: argparse.Namespace, url: str) -> dict[str, Any]:
         print(f"loaded {size:,} documents into MongoDB in {time.perf_counter() - started:.1f} s")
         await _fill(memory, size)
         rng = random.Random(16)
-        times: dict[str, dict[str, list[float]]] = {n: {"memory": [], "mongodb": []} for n in GIGYA}
-        reads: dict[str, int] = {}
+        labels = ["memory", *MONGO_TARGETS]
+        times: dict[str, dict[str, list[float]]] = {n: {k: [] for k in labels} for n in GIGYA}
+        served: dict[str, dict[str, dict[str, int]]] = {n: {} for n in GIGYA}
+        for name, op in GIGYA.items():  # warm-up; what each way reads from the server
+            for label, policy in MONGO_TARGETS.items():
+                engine.server_sort = policy  # type: ignore[attr-defined]
+                await op(mongo, size, rng)
+                served[name][label] = await _traffic(traffic, op, mongo, size)
+            await op(memory, size, rng)
         for _ in range(args.rounds):
             for name, op in GIGYA.items():
-                for label, coll in (("memory", memory), ("mongodb", mongo)):
-                    for _ in range(max(1, args.calls // 4)):
+                for label in labels:
+                    coll, calls = (memory, max(1, args.calls // 4))
+                    if label != "memory":
+                        engine.server_sort = MONGO_TARGETS[label]  # type: ignore[attr-defined]
+                        coll, calls = mongo, args.mongo_calls
+                    for _ in range(calls):
                         start = time.perf_counter_ns()
                         await op(coll, size, rng)
                         times[name][label].append(time.perf_counter_ns() - start)
-                reads[name] = mongo.server_reads  # type: ignore[attr-defined]
+        trips = []  # the floor: one round trip to the server through the engine
+        for i in range(200):
+            start = time.perf_counter_ns()
+            await mongo.find_one({"_id": make_doc(i, size)["_id"]})
+            trips.append(time.perf_counter_ns() - start)
         await mongo.drop()
     finally:
         await engine.close()
     return {
         "size": size,
         "median_ns": {n: {k: median(v) for k, v in by.items()} for n, by in times.items()},
-        "server_reads": reads,
+        "served": served,
+        "round_trip_ns": median(trips),
     }
 
 
 def report_mongo(result: dict[str, Any]) -> None:
-    rows = [
-        [
-            name,
-            fmt_ns(by["memory"]),
-            fmt_ns(by["mongodb"]),
-            f"{ratio(by['mongodb'], by['memory']):.2f}",
-            str(result["server_reads"][name]),
-        ]
-        for name, by in result["median_ns"].items()
-    ]
-    print(f"\nMongoDB backend at {result['size']:,} documents")
-    print(table(["operation", "memory", "mongodb", "mongodb/memory", "docs read"], rows))
+    rows = []
+    for name, by in result["median_ns"].items():
+        for label in MONGO_TARGETS:
+            got = result["served"][name][label]
+            rows.append(
+                [
+                    name,
+                    label,
+                    fmt_ns(by[label]),
+                    fmt_ns(by["memory"]),
+                    f"{ratio(by[label], by['memory']):.1f}",
+                    str(got["round_trips"]),
+                    str(got["docs"]),
+                    f"{got['bytes'] / 1024:,.1f}",
+                ]
+            )
+    print(f"\nMongoDB backend at {result['size']:,} documents (the server: see bench/README.md)")
+    headers = ["operation", "way", "mongodb", "memory", "x memory", "trips", "docs", "KiB"]
+    print(table(headers, rows))
+    print(f"one round trip (engine find_one by _id): {fmt_ns(result['round_trip_ns'])}")
 
 
 def report(result: dict[str, Any]) -> None:
@@ -241,6 +308,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--mongo-only", action="store_true", help="only the MongoDB backend")
     parser.add_argument("--mongo-url", help="a MongoDB to use (default: the suite's wire server)")
     parser.add_argument("--mongo-size", type=int, default=100_000)
+    parser.add_argument("--mongo-calls", type=int, default=2, help="per way, operation, round")
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = "1000,10000,100000" if args.quick else "1000,100000,1000000"

@@ -239,6 +239,39 @@ async def test_sorted_pages_on_one_typed_field_match_the_scan(engine: Engine) ->
         assert found[0]["_id"] == "odd"
 
 
+async def test_a_page_past_the_servers_cap_reads_on(engine: Engine) -> None:
+    """The MongoDB backend reads a server-sorted page with a limit (serverplan.reading_cap):
+    a run of equal first keys longer than that, or a filter Python mostly rejects, reads on."""
+    if engine.backend == "mongodb":
+        engine.server_sort = "always"  # type: ignore[attr-defined]
+    coll = engine.collection("test", "planner", "capped")
+    docs = [  # ids against insertion order: ties must come in insertion order, not by id
+        {
+            "_id": f"d{199 - i:03d}",
+            "n": 1 if i < 150 else 2,
+            "b": i % 7,
+            "t": "y" if i % 40 else "z",
+        }
+        for i in range(200)
+    ]
+    await coll.insert_many(docs)
+    await coll.ensure_index(["n"])
+    cases = [
+        ({}, [("n", 1), ("b", -1), ("_id", 1)]),  # 150 ties on n
+        ({}, [("n", 1)]),
+        ({"n": {"$gte": 0}}, [("n", -1), ("b", 1)]),
+        ({"t": {"$regex": "^z"}}, [("n", -1), ("_id", 1)]),  # 5 of 200 match
+    ]
+    for spec, sort in cases:
+        for skip, limit in ((0, 3), (4, 2)):
+            want, total = reference(docs, spec, sort, skip, limit)
+            page, counted = await coll.find_with_count(spec, sort=sort, skip=skip, limit=limit)
+            assert ([d["_id"] for d in page], counted) == (want, total), (spec, sort, skip)
+    if engine.backend == "mongodb":  # the whole run of ties, not the whole collection
+        await coll.find({}, sort=[("n", -1), ("b", 1)], limit=3)
+        assert coll.server_reads == 51  # type: ignore[attr-defined]
+
+
 async def test_a_wide_in_product_on_a_compound_hash_index_misses_nothing() -> None:
     coll = MemoryEngine().collection("test", "planner", "wide")
     await coll.ensure_index(["x", "y"])
@@ -251,8 +284,8 @@ async def test_a_wide_in_product_on_a_compound_hash_index_misses_nothing() -> No
 
 
 async def test_without_an_index_walk_the_server_does_not_sort(engine: Engine) -> None:
-    """mongo-java-server has no explain, so no proof that an index gives the order: the page
-    comes from the Python path, with the same answer."""
+    """40 matches, fewer than serverplan.PROBE: the MongoDB backend reads them all in one
+    request and sorts in Python (no guard, no server sort), with the same answer."""
     coll = engine.collection("test", "planner", "unproved")
     await coll.insert_many([{"_id": i, "n": (i * 7) % 50} for i in range(50)])
     await coll.ensure_index(["n"])

@@ -11,7 +11,7 @@ one scalar per path, compared within one type. Everything else stays in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from .core import Filter
@@ -94,3 +94,25 @@ def guard(server: dict[str, Any], flat: Iterable[str], typed: dict[str, str]) ->
         breaches.append({path: {"$exists": True, "$not": {"$type": [kind, "null"]}}})
     condition = {"$or": breaches}
     return {"$and": [server, condition]} if server else condition
+
+
+def reading_cap(wanted: int) -> int:
+    """The limit a server-sorted page is read with: the page and room for what Python's filter
+    rejects and for the run of equal first keys at its end. A server sorts with a limit as a
+    top-k (MongoDB's SORT stage keeps k documents; the suite's wire server too): without one,
+    it sorts every match and keeps them all for the cursor."""
+    return min(2 * wanted + 16, 100_000)
+
+
+PROBE = 1_000  # matches up to which a sorted page reads them all, sorted in Python
+
+
+async def many_matches(
+    count: Callable[[dict[str, Any], int], Awaitable[int]], server: dict[str, Any]
+) -> bool:
+    """Whether more than PROBE documents pass the pre-filter: a count that stops there (MongoDB
+    and the wire servers stop a $match + $limit early when matches are many).
+
+    The server-sorted page costs the guard's scan, the page and the count; when few documents
+    match, one read of them all costs less (bench/README.md, query_bench --mongo)."""
+    return await count(server, PROBE + 1) > PROBE

@@ -208,11 +208,14 @@ class Driver:
         *,
         sort: list[tuple[str, int]] | None = None,
         batch_size: int = 1000,
+        limit: int = 0,
     ) -> AsyncGenerator[list[Document]]:
         """The documents of a cursor, `batch_size` at a time, as the server sends them (close
-        it with contextlib.aclosing when the loop may stop early)."""
+        it with contextlib.aclosing when the loop may stop early); `limit` 0 is no limit."""
         async with self._reading():
-            cursor = self._coll.find(filter, projection, sort=sort, batch_size=batch_size)
+            cursor = self._coll.find(
+                filter, projection, sort=sort, batch_size=batch_size, limit=limit
+            )
             try:
                 while batch := await cursor.to_list(batch_size):
                     yield batch
@@ -229,8 +232,11 @@ class Driver:
         async with self._reading():
             return await self._coll.find_one(filter, projection)
 
-    async def count(self, filter: Filter) -> int:
+    async def count(self, filter: Filter, limit: int = 0) -> int:
+        """The matches, counting no further than `limit` (0: all of them)."""
         async with self._reading():
+            if limit:
+                return int(await self._coll.count_documents(filter, limit=limit))
             return await self._coll.count_documents(filter)
 
     async def explain(

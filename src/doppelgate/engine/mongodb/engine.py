@@ -41,9 +41,9 @@ class MongoEngine(Engine):
         self._collections: dict[Address, MongoCollection] = {}
         self._registry = Registry(self)
         self._last_seq = 0
-        # server-sorted pages: "indexed" when the server's explain shows an index giving the
-        # order (a blocking sort on the server loses to Python's), "always" (tests, proofs)
-        self.server_sort = "indexed"
+        # server-sorted pages (serverplan.py): "auto" when more than PROBE documents match,
+        # "indexed" when the server's explain shows an index giving the order, "always" (tests)
+        self.server_sort = "auto"
 
     @classmethod
     def from_settings(cls, settings: Any) -> MongoEngine:

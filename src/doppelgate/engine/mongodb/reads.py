@@ -10,7 +10,7 @@ from ..budget import budget, paced_filter, sort_documents
 from ..core import Filter, SortSpec, normalize_sort
 from ..filters import Predicate
 from ..pushdown import pushdown, top_fields
-from ..serverplan import SORT_KINDS, exact_paths, guard, plain
+from ..serverplan import SORT_KINDS, exact_paths, guard, many_matches, plain, reading_cap
 from ..values import sort_key, sort_value, split_path
 from .codec import META, UNPINNED, Stored, document, seq, split
 from .driver import Backend, Driver
@@ -100,8 +100,9 @@ class Reads:
         limit: int,
         exact: dict[str, str | None] | None = None,
     ) -> tuple[list[Stored], bool] | None:
-        """The page read off a server cursor sorted by the first sort path then insertion order
-        (serverplan.py guard); later sort keys order each run of equal first keys in Python.
+        """The page read off a server cursor sorted by the first sort path (serverplan.py
+        guard), each run of equal first keys read whole and ordered in Python by the later sort
+        keys, then insertion order.
         With `exact` (a count to come), one guard also proves the filter exact when it can
         (then True comes with the page)."""
         proved = False
@@ -110,7 +111,7 @@ class Reads:
         first, direction = order[0]
         server = pushdown(spec)
         wanted = skip + limit
-        server_order = [(first, direction), (f"{META}.seq", 1)]
+        server_order = [(first, direction)]  # what a declared index gives: no SORT stage
         if not await self._index_gives_order(server, server_order, wanted):
             return None
         for kind in SORT_KINDS:
@@ -125,29 +126,16 @@ class Reads:
                 break
         else:
             return None
-        found: list[Stored] = []
-        last: Any = UNPINNED
-        parts = split_path(first)
-        read = 0
-        batch_size = min(max(2 * wanted, 16), 1000)
-        complete = False
-        batches = self._driver.batches(server, sort=server_order, batch_size=batch_size)
-        async with aclosing(batches):
-            async for batch in batches:
-                for doc in batch:
-                    read += 1
-                    stored = split(doc)
-                    key = sort_value(stored[0], parts, direction < 0)
-                    # the run of equal first keys at the page's end is complete
-                    complete = len(found) >= wanted and key != last
-                    if complete:
-                        break
-                    if predicate(stored[0]):
-                        found.append(stored)
-                        last = key
-                if complete:
-                    break
+        cap = reading_cap(wanted)  # the server keeps the top `cap` only (serverplan.py)
+        while True:
+            found, read, complete = await self._sorted_run(
+                server, server_order, predicate, cap, wanted
+            )
+            if read < cap or complete:
+                break
+            cap *= 8  # the page or its last run goes on past the cap: read further
         self.server_reads = read
+        found.sort(key=seq)  # whole runs of equal first keys: ties in insertion order
         for path, way in reversed(order):  # the found runs, in the engine's order
             parts, descending = split_path(path), way < 0
             found.sort(
@@ -156,12 +144,47 @@ class Reads:
             )
         return found[skip:wanted], proved
 
+    async def _sorted_run(
+        self,
+        server: Filter,
+        order: list[tuple[str, int]],
+        predicate: Predicate,
+        cap: int,
+        wanted: int,
+    ) -> tuple[list[Stored], int, bool]:
+        """Up to `cap` documents in the server's order: the matches, how many were read, and
+        whether the run of equal first keys at the page's end was seen to end."""
+        first, direction = order[0]
+        parts = split_path(first)
+        found: list[Stored] = []
+        last: Any = UNPINNED
+        read = 0
+        complete = False
+        batches = self._driver.batches(server, sort=order, batch_size=cap, limit=cap)
+        async with aclosing(batches):
+            async for batch in batches:
+                for doc in batch:
+                    read += 1
+                    stored = split(doc)
+                    key = sort_value(stored[0], parts, direction < 0)
+                    complete = len(found) >= wanted and key != last
+                    if complete:
+                        break
+                    if predicate(stored[0]):
+                        found.append(stored)
+                        last = key
+                if complete:
+                    break
+        return found, read, complete
+
     async def _index_gives_order(
         self, server: Filter, order: list[tuple[str, int]], limit: int
     ) -> bool:
         """Whether the server walks an index for this order (no blocking SORT stage)."""
         if self._backend.server_sort == "always":
             return True
+        if self._backend.server_sort == "auto":  # few matches: one read for Python is cheaper
+            return await many_matches(self._driver.count, server)
         plan = await self._driver.explain(server, order, limit)
         if plan is None:  # no explain (mongo-java-server): no proof of an index walk
             return False
@@ -171,7 +194,9 @@ class Reads:
     async def count(self, spec: Filter | None, predicate: Predicate) -> int:
         """The server counts when it decides the filter exactly (serverplan.py guard)."""
         exact = exact_paths(spec)
-        if not spec or exact is None:
+        if not spec:  # every document: the server counts them, none is shipped
+            return await self._driver.count({})
+        if exact is None:
             return len(await self.fetch(spec, predicate, whole=False))
         server = pushdown(spec)
         typed = {p: k for p, k in exact.items() if k is not None}
