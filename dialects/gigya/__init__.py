@@ -2,7 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import METHODS, routes
 
 DIALECT = Dialect(
@@ -16,4 +16,5 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     operations=tuple(METHODS),
+    exception_handlers=EXCEPTION_HANDLERS,
 )
