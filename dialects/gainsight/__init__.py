@@ -2,7 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 DIALECT = Dialect(
@@ -14,4 +14,5 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
+    exception_handlers=EXCEPTION_HANDLERS,
 )
