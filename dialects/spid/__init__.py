@@ -2,7 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 DIALECT = Dialect(
@@ -15,6 +15,7 @@ DIALECT = Dialect(
     not_found=not_found,
     fault_response=fault_response,
     too_large=too_large,
+    exception_handlers=EXCEPTION_HANDLERS,
     # the journal's names for the data-object calls (control.py names them from the path)
     operations=(
         "GET /api/2/dataobjects",
