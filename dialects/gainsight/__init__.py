@@ -2,6 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
+from .console import CONSOLE
 from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
@@ -15,4 +16,5 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     exception_handlers=EXCEPTION_HANDLERS,
+    console=CONSOLE,
 )

@@ -2,6 +2,7 @@
 
 from doppelgate.dialect import Dialect
 
+from .console import CONSOLE
 from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import METHODS, routes
 
@@ -17,4 +18,5 @@ DIALECT = Dialect(
     too_large=too_large,
     operations=tuple(METHODS),
     exception_handlers=EXCEPTION_HANDLERS,
+    console=CONSOLE,
 )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
+from .console import CONSOLE
 from .errors import fault_response, internal_error, not_found, too_large
 from .routes import routes
 
@@ -23,4 +24,5 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     configured_hosts=configured_hosts,
+    console=CONSOLE,
 )

@@ -15,6 +15,7 @@ from .limits import TooLarge
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .console.vendors import ConsoleAdapter
     from .engine import Engine
 
 DIALECT_NAMES: tuple[str, ...] = ("gigya", "spid", "gainsight", "lightblue")
@@ -62,6 +63,8 @@ class Dialect:
     # exception class -> its vendor envelope: the one place the dialect's errors become responses,
     # installed by the gateway around the dialect's routes (most specific class wins, by MRO)
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
+    # optional: how the console browses and edits its documents through its API (console/)
+    console: ConsoleAdapter | None = None
 
 
 def load_dialects(names: Sequence[str] = DIALECT_NAMES) -> tuple[Dialect, ...]:

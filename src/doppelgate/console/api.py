@@ -18,8 +18,7 @@ from ..engine import BackendUnavailable, EngineError
 from ..testing.capture import BODY_LIMIT, redact_text
 from ..testing.server import http_scope, run_asgi
 from ..testing.values import from_json, to_json
-from .catalogue import error_codes
-from .vendors import ADAPTERS, ConsoleError, VendorCall, View
+from .vendors import ConsoleAdapter, ConsoleError, VendorCall, View
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -91,8 +90,9 @@ class Console:
                         "name": d.name,
                         "prefix": d.prefix,
                         "operations": list(self.control.operations.get(d.name, ())),
-                        "errors": error_codes(d),
-                        "query_hint": ADAPTERS[d.name].query_hint(),
+                        "errors": d.console.fault_codes() if d.console else [],
+                        "query_hint": d.console.query_hint() if d.console else "",
+                        "schemas": bool(d.console and d.console.schemas),
                     }
                     for d in self.control.dialects.values()
                 ],
@@ -105,9 +105,16 @@ class Console:
             raise ConsoleError(f"unknown dialect {name!r}")
         return str(name)
 
+    def adapter(self, dialect: str) -> ConsoleAdapter:
+        """The dialect's own console adapter (Dialect.console)."""
+        adapter = self.control.dialects[dialect].console
+        if adapter is None:
+            raise ConsoleError(f"{dialect} declares no console adapter")
+        return adapter
+
     async def views(self, dialect: str, tenant: str) -> list[View]:
         names = sorted(a.name for a in await self.control.engine.collections(dialect, tenant))
-        return await ADAPTERS[dialect].views(self.control.engine, tenant, names)
+        return await self.adapter(dialect).views(self.control.engine, tenant, names)
 
     async def view(self, dialect: str, tenant: str, collection: str, target: str | None) -> View:
         for view in await self.views(dialect, tenant):
@@ -203,7 +210,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         doc = await console.stored(dialect, tenant, view, msgspec.json.decode(q.get("id", "null")))
         out: dict[str, Any] = {"stored": to_json(doc), "vendor": None, "editable": None}
         if view.vendor:
-            adapter = ADAPTERS[dialect]
+            adapter = console.adapter(dialect)
             out["editable"] = to_json(adapter.editable(view, doc))
             out["vendor"] = await call_vendor(
                 console.control, dialect, adapter.read(tenant, view, doc)
@@ -220,7 +227,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
             raise ConsoleError(
                 f"{view.collection} is {dialect}'s bookkeeping: no vendor write path"
             )
-        adapter = ADAPTERS[dialect]
+        adapter = console.adapter(dialect)
         action = request.path_params["action"]
         if action not in ("add", "store", "delete"):
             raise ConsoleError(f"unknown action {action!r}: add, store or delete")
@@ -238,12 +245,12 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         q = request.query_params
         dialect, tenant = console.dialect(q), q.get("tenant", "")
         view = await console.view(dialect, tenant, q.get("collection", ""), q.get("target"))
-        return _json({"template": ADAPTERS[dialect].template(view)})
+        return _json({"template": console.adapter(dialect).template(view)})
 
     async def query(request: Request) -> Response:
         body = await body_of(request)
         dialect = console.dialect(body)
-        adapter = ADAPTERS[dialect]
+        adapter = console.adapter(dialect)
         call = adapter.query(
             str(body.get("tenant", "")), str(body.get("target") or ""), str(body.get("text") or "")
         )
@@ -251,10 +258,9 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
 
     async def schema(request: Request) -> Response:
         q = request.query_params
-        if q.get("dialect") != "gainsight":
-            raise ConsoleError("object schemas are Gainsight's (describe)")
-        call = ADAPTERS["gainsight"].schema(q.get("tenant", ""), q.get("target", ""))
-        return _json(await call_vendor(console.control, "gainsight", call))
+        dialect = console.dialect(q)
+        call = console.adapter(dialect).schema(q.get("tenant", ""), q.get("target", ""))
+        return _json(await call_vendor(console.control, dialect, call))
 
     api = f"{prefix}/api"
     return [
