@@ -167,12 +167,11 @@ async def vendor_error(request: Request, exc: Exception) -> Response:
         if reply is None:
             return TokenError(400, "invalid_request", str(exc)).response()
         exc = SpidError((400, f"Invalid request body: {exc}"))
-    if reply is None:
-        raise exc  # an API error outside an API call: a bug, for the error boundary
-    if isinstance(exc, OAuthFailure):
+    if reply is not None and isinstance(exc, OAuthFailure):
         return reply.wrap(oauth_response(exc.body(), exc.headers()))
-    assert isinstance(exc, SpidError)
-    return reply.error(exc)
+    if reply is not None and isinstance(exc, SpidError):
+        return reply.error(exc)
+    raise exc  # an API error outside an API call: a bug, for the error boundary
 
 
 EXCEPTION_HANDLERS = {
