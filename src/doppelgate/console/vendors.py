@@ -51,7 +51,7 @@ class View:
 
     collection: str
     label: str
-    target: str | None  # the vendor's name for it: Gigya type, Gainsight object, lightblue entity
+    target: str | None  # the vendor's name for it: a type, an object, an entity
     filter: Doc | None = None
     vendor: bool = True  # False: the dialect's own bookkeeping (schemas, tokens, ...), raw only
     versions: tuple[str, ...] = ()
