@@ -2,7 +2,8 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .console import CONSOLE
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 DIALECT = Dialect(
@@ -15,4 +16,6 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     position=3,  # where listings put it (health, console, metrics)
+    exception_handlers=EXCEPTION_HANDLERS,
+    console=CONSOLE,
 )

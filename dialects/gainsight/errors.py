@@ -1,4 +1,5 @@
-"""Gainsight's error catalogue (spec §6) as data, the GainsightError exception and its envelopes."""
+"""Gainsight's error catalogue (spec §6) as data, the GainsightError exception, its envelopes and
+the one handler (EXCEPTION_HANDLERS) that turns every expected error into them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.responses import Response
 
 from doppelgate import clock
 from doppelgate.dialect import request_id
+from doppelgate.engine import BackendUnavailable, EngineError
 from doppelgate.limits import clip
 
 from .wire import (
@@ -150,6 +152,28 @@ def error_response(error: GainsightError, rid: str) -> Response:
         result=False, errorCode=code.code, errorDesc=error.desc, requestId=rid, data=error.data
     )
     return respond(envelope, code.status)
+
+
+async def vendor_error(request: Request, exc: Exception) -> Response:
+    """The envelope for an error raised anywhere in a call (installed by the gateway; async:
+    starlette runs a sync handler in its thread pool)."""
+    rid = request_uuid(request_id(request))
+    if isinstance(exc, GainsightError):
+        return error_response(exc, rid)
+    if isinstance(exc, ObjectNotFound):
+        return object_not_found(rid)
+    if isinstance(exc, BackendUnavailable):
+        raise exc  # the error boundary logs it and answers GU_1101
+    # any other engine error, e.g. a JSON value the store cannot hold
+    return error_response(GainsightError(INVALID_FIELD, f"{INVALID_FIELD.desc}. {exc}"), rid)
+
+
+# the dialect's error boundary: vendor errors, unknown objects and the engine's errors
+EXCEPTION_HANDLERS = {
+    GainsightError: vendor_error,
+    ObjectNotFound: vendor_error,
+    EngineError: vendor_error,
+}
 
 
 def gateway_response(code: Code, rid: str) -> Response:

@@ -13,20 +13,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from doppelgate.dialect import DialectContext, note, request_id
-from doppelgate.engine import BackendUnavailable, EngineError
 
 from .auth import authenticate, check_ip
 from .catalog import check_declarations
 from .control import control_routes
-from .errors import (
-    INVALID_FIELD,
-    INVALID_GSID,
-    GainsightError,
-    ObjectNotFound,
-    error_response,
-    method_not_allowed,
-    object_not_found,
-)
+from .errors import INVALID_GSID, GainsightError, method_not_allowed
 from .options import gainsight_options
 from .ratelimit import RateLimiter
 from .service import DataService, decode
@@ -45,25 +36,14 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
 
     def endpoint(action: Action, limited: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
-            rid = request_uuid(request_id(request))
-            try:
-                check_ip(request, options)
-                caller = authenticate(request, options)
-                note(request, tenant=caller.tenant)  # for the control plane's journal
-                if limited:  # the control plane is not the vendor's API: never limited
-                    await limiter.hit(caller.tenant)
-                data = await action(DataService(ctx.engine, options, caller), request)
-            except GainsightError as error:
-                return error_response(error, rid)
-            except ObjectNotFound:
-                return object_not_found(rid)
-            except BackendUnavailable:
-                raise  # the error boundary answers GU_1101
-            except EngineError as exc:  # e.g. a JSON value the store cannot hold
-                return error_response(
-                    GainsightError(INVALID_FIELD, f"{INVALID_FIELD.desc}. {exc}"), rid
-                )
-            return success(data, rid)
+            # errors raised from here on become the envelope in errors.EXCEPTION_HANDLERS
+            check_ip(request, options)
+            caller = authenticate(request, options)
+            note(request, tenant=caller.tenant)  # for the control plane's journal
+            if limited:  # the control plane is not the vendor's API: never limited
+                await limiter.hit(caller.tenant)
+            data = await action(DataService(ctx.engine, options, caller), request)
+            return success(data, request_uuid(request_id(request)))
 
         return handle
 

@@ -2,7 +2,8 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .console import CONSOLE
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import METHODS, operation_of, routes
 
 DIALECT = Dialect(
@@ -18,4 +19,6 @@ DIALECT = Dialect(
     operations=tuple(METHODS),
     operation_of=operation_of,
     position=1,  # where listings put it (health, console, metrics)
+    exception_handlers=EXCEPTION_HANDLERS,
+    console=CONSOLE,
 )

@@ -1,4 +1,5 @@
-"""Gigya's error catalogue (spec §7), the GigyaError exception and the fallback envelopes."""
+"""Gigya's error catalogue (spec §7), the GigyaError exception, the fallback envelopes and the
+one handler (EXCEPTION_HANDLERS) that turns every expected error into the envelope."""
 
 from __future__ import annotations
 
@@ -151,6 +152,19 @@ def _as_dict(body: ErrorResponse) -> dict[str, Any]:
 
 def gigya_error_response(request: Request, call_id: str, error: GigyaError) -> Response:
     return error_response(request, call_id, error.code, error.details, **error.extra)
+
+
+async def vendor_error(request: Request, exc: Exception) -> Response:
+    """The envelope for an error raised anywhere in a ds.* call (installed by the gateway; async:
+    starlette runs a sync handler in its thread pool)."""
+    error = from_exception(exc)
+    if error is None or isinstance(exc, BackendUnavailable):
+        raise exc  # a bug, or the backend down: the error boundary logs it and answers 500001
+    return gigya_error_response(request, request_id(request), error)
+
+
+# the dialect's error boundary: vendor errors, undecodable params and the engine's errors
+EXCEPTION_HANDLERS = {GigyaError: vendor_error, BadParam: vendor_error, EngineError: vendor_error}
 
 
 def internal_error(request: Request, request_id: str) -> Response:

@@ -11,15 +11,12 @@ from starlette.routing import BaseRoute, Route
 
 from doppelgate import ratelimit
 from doppelgate.dialect import DialectContext, note, request_id, vendor_path
-from doppelgate.engine import BackendUnavailable
 
 from .auth import Authenticator
 from .errors import (
     PERMISSION_DENIED,
     RATE_LIMIT_EXCEEDED,
     GigyaError,
-    from_exception,
-    gigya_error_response,
     missing,
     not_found,
 )
@@ -90,27 +87,19 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
         method = _BY_LOWER.get(name.lower())  # method names: case-insensitive [inf]
         if method is None:
             return not_found(request)
-        rid = request_id(request)
         known, run = METHODS[method]
-        try:
-            call = await read_call(request, rid, method)
-            if (call.get("format") or "").lower() == "jsonp" and not call.get("callback"):
-                raise missing("callback")  # required with format=jsonp (spec §1)
-            caller = await auth.authenticate(call, path)
-            note(request, tenant=caller.api_key)
-            if options.rateLimit:
-                window = await ratelimit.hit(ctx.engine, "gigya", caller.api_key, 60)
-                if window.hits > options.rateLimit:
-                    raise GigyaError(RATE_LIMIT_EXCEEDED, "Api rate limit exceeded")
-            check_params(call, known)
-            payload = await run(DataStore(ctx.engine, options, caller), auth, call)
-        except BackendUnavailable:
-            raise  # the error boundary logs it and answers 500001
-        except Exception as exc:
-            error = from_exception(exc)
-            if error is None:
-                raise
-            return gigya_error_response(request, rid, error)
+        # errors raised from here on become the envelope in errors.EXCEPTION_HANDLERS
+        call = await read_call(request, request_id(request), method)
+        if (call.get("format") or "").lower() == "jsonp" and not call.get("callback"):
+            raise missing("callback")  # required with format=jsonp (spec §1)
+        caller = await auth.authenticate(call, path)
+        note(request, tenant=caller.api_key)
+        if options.rateLimit:
+            window = await ratelimit.hit(ctx.engine, "gigya", caller.api_key, 60)
+            if window.hits > options.rateLimit:
+                raise GigyaError(RATE_LIMIT_EXCEEDED, "Api rate limit exceeded")
+        check_params(call, known)
+        payload = await run(DataStore(ctx.engine, options, caller), auth, call)
         return respond(request, success_body(call, payload), 200)
 
     return [Route("/{path:path}", endpoint, methods=["GET", "POST"])]

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
+from .console import CONSOLE
 from .errors import fault_response, internal_error, not_found, too_large
 from .routes import routes
 
@@ -24,4 +25,5 @@ DIALECT = Dialect(
     too_large=too_large,
     configured_hosts=configured_hosts,
     position=4,  # where listings put it (health, console, metrics)
+    console=CONSOLE,
 )

@@ -2,7 +2,8 @@
 
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .console import CONSOLE
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .operations import OPERATIONS, operation_of
 from .routes import routes
 
@@ -19,4 +20,6 @@ DIALECT = Dialect(
     operations=OPERATIONS,
     operation_of=operation_of,
     position=2,  # where listings put it (health, console, metrics)
+    exception_handlers=EXCEPTION_HANDLERS,
+    console=CONSOLE,
 )

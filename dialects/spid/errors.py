@@ -1,14 +1,30 @@
-"""SPiD's error catalogue (spec §3.1-§3.6, §5.3) as data, its two exceptions, and the fallback
-envelopes for unknown paths and internal failures (spec §5.1)."""
+"""SPiD's error catalogue (spec §3.1-§3.6, §5.3) as data, its exceptions, the fallback envelopes
+for unknown paths and internal failures (spec §5.1), and the one handler (EXCEPTION_HANDLERS)
+that turns every expected error into its envelope."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from doppelgate.dialect import vendor_path
 
-from .wire import ApiException, Container, Debug, OAuthError, RequestLimit, Route, respond
+from .params import BadBody
+from .wire import (
+    JSON,
+    ApiException,
+    Container,
+    Debug,
+    OAuthError,
+    RequestLimit,
+    Route,
+    jsonp,
+    oauth_response,
+    respond,
+)
 
 # (HTTP status, description) exactly as the vendor's endpoint listing words them
 NO_SUCH_ENDPOINT = (404, "No such endpoint.")
@@ -48,14 +64,19 @@ INSUFFICIENT_SCOPE = "insufficient_scope"
 
 
 class SpidError(Exception):
-    """An ApiException in the container: `description` is text or field -> message (§5.1)."""
+    """An ApiException in the container: `description` is text or field -> message (§5.1);
+    `limit`: the request block to send instead of the call's (the rate limiter's, over it)."""
 
     def __init__(
-        self, error: tuple[int, str], description: str | dict[str, str] | None = None
+        self,
+        error: tuple[int, str],
+        description: str | dict[str, str] | None = None,
+        limit: RequestLimit | None = None,
     ) -> None:
         super().__init__(error[1])
         self.code = error[0]
         self.description = error[1] if description is None else description
+        self.limit = limit
 
     def with_code(self, code: int) -> SpidError:
         self.code = code
@@ -78,6 +99,87 @@ class OAuthFailure(Exception):
     def headers(self) -> dict[str, str]:
         # [inf] spec §7.7: the RFC 6750 challenge, in the draft-OAuth wording of the realm
         return {"WWW-Authenticate": f'OAuth realm="Service", error="{self.error}"'}
+
+
+class TokenError(Exception):
+    """A /oauth/token failure: the bare OAuth error body with its own status (spec §5.3)."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+    def response(self) -> Response:
+        # [inf]: the shape of the API's bare OAuth errors (spec §5.3), the RFC 6749 codes
+        body = {
+            "error": self.error,
+            "error_code": self.status,
+            "type": "OAuthException",
+            "error_description": self.description,
+        }
+        return Response(msgspec.json.encode(body), self.status, media_type=JSON)
+
+
+@dataclass(slots=True)
+class Reply:
+    """How one /api/2 call answers, filled in as its checks pass (spec §5.3): the route and object
+    family its container names, the client's rate-limit block, its signing secret, and JSONP
+    (SODA's .jsonp, once the callback param is read). Kept in the request for the handler."""
+
+    route: Route
+    family: str
+    limit: RequestLimit = field(default_factory=RequestLimit)
+    signatureSecret: str = ""
+    jsonp: bool = False
+    callback: str | None = None
+
+    def wrap(self, response: Response) -> Response:
+        return jsonp(response, self.callback) if self.jsonp else response
+
+    def error(self, exc: SpidError) -> Response:
+        limit = self.limit if exc.limit is None else exc.limit
+        container = error_container(exc.code, exc.description, self.route, self.family, limit)
+        return self.wrap(respond(container))
+
+
+_STATE_KEY = "spid_reply"
+
+
+def answering(request: Request, reply: Reply) -> Reply:
+    """Keep the call's Reply in the request, for its errors' envelope."""
+    request.scope.setdefault("state", {})[_STATE_KEY] = reply
+    return reply
+
+
+def reply_of(request: Request) -> Reply | None:
+    reply = request.scope.get("state", {}).get(_STATE_KEY)
+    return reply if isinstance(reply, Reply) else None
+
+
+async def vendor_error(request: Request, exc: Exception) -> Response:
+    """The envelope for an error raised anywhere in a call (installed by the gateway; async:
+    starlette runs a sync handler in its thread pool)."""
+    reply = reply_of(request)  # None: not an /api/2 call, i.e. the token endpoint
+    if isinstance(exc, TokenError):
+        return exc.response()
+    if isinstance(exc, BadBody):
+        if reply is None:
+            return TokenError(400, "invalid_request", str(exc)).response()
+        exc = SpidError((400, f"Invalid request body: {exc}"))
+    if reply is not None and isinstance(exc, OAuthFailure):
+        return reply.wrap(oauth_response(exc.body(), exc.headers()))
+    if reply is not None and isinstance(exc, SpidError):
+        return reply.error(exc)
+    raise exc  # an API error outside an API call: a bug, for the error boundary
+
+
+EXCEPTION_HANDLERS = {
+    SpidError: vendor_error,
+    OAuthFailure: vendor_error,
+    TokenError: vendor_error,
+    BadBody: vendor_error,
+}
 
 
 def error_container(
@@ -119,8 +221,6 @@ def too_large(request: Request, limit: int) -> Response:
 def fault_response(request: Request, code: str) -> Response:
     """An injected fault (doppelgate's control plane): a catalogue entry by name ("RATE_LIMITED")
     or HTTP status ("420": the first entry with it), or an OAuth error code ("invalid_token")."""
-    from .wire import oauth_response
-
     if code in (INVALID_REQUEST, INVALID_TOKEN, EXPIRED_TOKEN, INSUFFICIENT_SCOPE):
         failure = OAuthFailure(code)
         return oauth_response(failure.body(), failure.headers())

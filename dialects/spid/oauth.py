@@ -22,8 +22,9 @@ from starlette.responses import Response
 from doppelgate import clock, ids
 from doppelgate.engine import Collection, Engine
 
+from .errors import TokenError
 from .options import SpidOptions
-from .params import BadBody, Params, read_params
+from .params import Params, read_params
 from .wire import JSON, encode
 
 DIALECT = "spid"
@@ -42,24 +43,6 @@ class TokenResponse(msgspec.Struct):
     refresh_token: str
     server_time: int
     token_type: str = "Bearer"
-
-
-class TokenError(Exception):
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
-
-    def response(self) -> Response:
-        # [inf]: the shape of the API's bare OAuth errors (spec §5.3), the RFC 6749 codes
-        body = {
-            "error": self.error,
-            "error_code": self.status,
-            "type": "OAuthException",
-            "error_description": self.description,
-        }
-        return Response(msgspec.json.encode(body), self.status, media_type=JSON)
 
 
 def basic_client(request: Request) -> Params | None:
@@ -104,14 +87,10 @@ class Issuer:
         return found
 
     async def endpoint(self, request: Request) -> Response:
-        try:
-            params = await read_params(request)
-            clientId = self._client(basic_client(request) or params)
-            userId = await self._user(params, clientId)
-        except BadBody as exc:
-            return TokenError(400, "invalid_request", str(exc)).response()
-        except TokenError as exc:
-            return exc.response()
+        # a TokenError, or an unreadable body, becomes the OAuth error body (errors.py's handler)
+        params = await read_params(request)
+        clientId = self._client(basic_client(request) or params)
+        userId = await self._user(params, clientId)
         scope = (params.get("scope") or self.options.requiredScope).strip()
         return await self._issue(clientId, userId, scope)
 

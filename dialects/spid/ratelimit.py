@@ -35,5 +35,4 @@ class RateLimiter:
 
 class RateLimited(SpidError):
     def __init__(self, state: RequestLimit) -> None:
-        super().__init__(RATE_LIMITED)
-        self.state = state
+        super().__init__(RATE_LIMITED, limit=state)  # the block says the limit is spent

@@ -4,7 +4,7 @@ limit -> context client -> endpoint allowed -> the endpoint's own validation and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,24 +14,15 @@ from doppelgate.dialect import DialectContext, note
 
 from .auth import Authenticator, token_of
 from .endpoints import HANDLERS, LIST, USER_LIST, USER_OBJECT, Answer, Call
-from .errors import OAuthFailure, SpidError, error_container, not_found
+from .errors import Reply, answering, not_found
 from .legacy import LEGACY_HANDLERS, OBJECTS, SODA, TRAIT, TRAITS
 from .listing import offset_of
 from .oauth import Issuer
 from .options import spid_options
-from .params import BadBody, Params, effective_method, raw_segments, read_params
-from .ratelimit import RateLimited, RateLimiter
+from .params import Params, effective_method, raw_segments, read_params
+from .ratelimit import RateLimiter
 from .service import Store
-from .wire import (
-    Container,
-    Debug,
-    Meta,
-    RequestLimit,
-    jsonp,
-    oauth_response,
-    respond,
-    signed,
-)
+from .wire import Container, Debug, Meta, respond, signed
 from .wire import Route as SpidRoute
 
 ALL_HANDLERS = {**HANDLERS, **LEGACY_HANDLERS}
@@ -82,30 +73,18 @@ def legacy_target(rest: list[str]) -> Target | None:
     return None
 
 
-@dataclass(slots=True)
-class Reply:
-    route: SpidRoute
-    limit: RequestLimit = field(default_factory=RequestLimit)
-    signatureSecret: str = ""
-
-    def error(self, exc: SpidError) -> Response:
-        family = OBJECTS.get(self.route.controller, OBJECT)
-        return respond(error_container(exc.code, exc.description, self.route, family, self.limit))
-
-    def success(self, answer: Answer, offset: int) -> Response:
-        collection = answer.collection
-        container = Container(
-            object=OBJECTS.get(self.route.controller, OBJECT),
-            type="collection" if collection else "element",
-            code=answer.status,
-            request=self.limit,
-            debug=Debug(route=self.route),
-            meta=Meta(count=len(answer.data), offset=offset) if collection else None,
-            data=answer.data,
-        )
-        return respond(
-            signed(container, self.signatureSecret) if self.signatureSecret else container
-        )
+def success(reply: Reply, answer: Answer, offset: int) -> Response:
+    collection = answer.collection
+    container = Container(
+        object=reply.family,
+        type="collection" if collection else "element",
+        code=answer.status,
+        request=reply.limit,
+        debug=Debug(route=reply.route),
+        meta=Meta(count=len(answer.data), offset=offset) if collection else None,
+        data=answer.data,
+    )
+    return respond(signed(container, reply.signatureSecret) if reply.signatureSecret else container)
 
 
 def routes(ctx: DialectContext) -> list[BaseRoute]:
@@ -119,36 +98,27 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
         target = match(raw_segments(request))
         if target is None:
             return not_found(request)
-        try:
-            params = await read_params(request)
-        except BadBody as exc:
-            return Reply(target.route).error(SpidError((400, f"Invalid request body: {exc}")))
-        response = await answer(request, target, params)
-        return jsonp(response, params.get("callback")) if target.jsonp else response
+        # errors raised from here on become the envelope in errors.EXCEPTION_HANDLERS
+        family = OBJECTS.get(target.route.controller, OBJECT)
+        reply = answering(request, Reply(target.route, family))
+        params = await read_params(request)
+        if target.jsonp:  # from here on: an unreadable body's error is not wrapped
+            reply.jsonp, reply.callback = True, params.get("callback")
+        return reply.wrap(await answer(request, reply, target, params))
 
-    async def answer(request: Request, target: Target, params: Params) -> Response:
-        reply = Reply(target.route)
+    async def answer(request: Request, reply: Reply, target: Target, params: Params) -> Response:
         handler = ALL_HANDLERS.get((effective_method(request, params), target.route.controller))
         if handler is None:
             return not_found(request)  # a method the endpoint lacks: no such endpoint
-        try:
-            caller = await auth.caller(token_of(request, params))
-            auth.check_ip(caller, request)
-            reply.limit = await limiter.count(caller.clientId)
-            caller = auth.context_client(caller, params)
-            note(request, tenant=caller.clientId)  # for the control plane's journal
-            auth.check_endpoint(caller, target.route.controller)
-            reply.signatureSecret = options.client(caller.tokenClientId).signatureSecret
-            call = Call(store, caller, params, target.userId, target.key, target.objectType)
-            result = await handler(call)
-        except OAuthFailure as exc:
-            return oauth_response(exc.body(), exc.headers())
-        except RateLimited as exc:
-            reply.limit = exc.state
-            return reply.error(exc)
-        except SpidError as exc:
-            return reply.error(exc)
-        return reply.success(result, offset_of(params))
+        caller = await auth.caller(token_of(request, params))
+        auth.check_ip(caller, request)
+        reply.limit = await limiter.count(caller.clientId)
+        caller = auth.context_client(caller, params)
+        note(request, tenant=caller.clientId)  # for the control plane's journal
+        auth.check_endpoint(caller, target.route.controller)
+        reply.signatureSecret = options.client(caller.tokenClientId).signatureSecret
+        call = Call(store, caller, params, target.userId, target.key, target.objectType)
+        return success(reply, await handler(call), offset_of(params))
 
     methods = ["GET", "POST", "PUT", "DELETE"]
     return [

@@ -18,6 +18,7 @@ from .state import request_state
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .console_adapter import ConsoleAdapter
     from .engine import Engine
 
 
@@ -65,6 +66,8 @@ class Dialect:
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
     # where listings (health, index, console, metrics) put it: the lower the earlier, then by name
     position: int = 0
+    # optional: how the console browses and edits its documents through its API (console/)
+    console: ConsoleAdapter | None = None
 
 
 def load_dialects(names: Sequence[str] | None = None) -> tuple[Dialect, ...]:

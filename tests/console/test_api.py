@@ -295,6 +295,25 @@ async def test_fault_form_offers_the_dialects_real_operations_and_codes(
     assert r.json()["errorCode"] == "GU_1101"
 
 
+async def test_each_dialect_declares_its_fault_codes_and_schemas(http: httpx.AsyncClient) -> None:
+    # from each dialect's own console adapter (Dialect.console): its errors.py catalogue
+    meta = (await http.get(f"{API}/meta")).json()
+    dialects = {d["name"]: d for d in meta["dialects"]}
+    assert {"400006", "403048", "500001"} <= set(dialects["gigya"]["errors"])
+    assert {"RATE_LIMITED", "NO_SUCH_ENDPOINT", "invalid_token"} <= set(dialects["spid"]["errors"])
+    assert {"GSOBJ_1002", "GU_1101"} <= set(dialects["gainsight"]["errors"])
+    assert "rest-crud:RestFindError" in dialects["lightblue"]["errors"]
+    assert all(d["query_hint"] for d in dialects.values())
+    assert [name for name, d in dialects.items() if d["schemas"]] == ["gainsight"]
+    # only a dialect that describes schemas answers the schema request
+    tenant, view = await seed_one(http, "gainsight")
+    q = {"dialect": "gainsight", "tenant": tenant, "target": view}
+    described = (await http.get(f"{API}/schema", params=q)).json()
+    assert described["status"] == 200 and "describe" in described["request"]["path"]
+    r = await http.get(f"{API}/schema", params={"dialect": "gigya", "tenant": "3_t"})
+    assert r.status_code == 400 and "schemas" in r.json()["error"]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_read_only_console_refuses_changes(
     request: pytest.FixtureRequest, backend: str

@@ -131,6 +131,9 @@ def test_data_stored_through_each_vendor_api_shows_in_the_browser(
     open_console(browser, served, "data")
     browse_to(browser, dialect, tenant, view)
     assert expected in text(browser, "docs")
+    # the schema button: only for a dialect whose console adapter describes schemas
+    schema = browser.find_element(By.ID, "schema-show")
+    assert schema.is_displayed() == (dialect == "gainsight")
     browser.find_element(By.CSS_SELECTOR, "#docs tbody tr").click()
     # the document as the vendor returns it, fetched through the dialect's own read
     wait(

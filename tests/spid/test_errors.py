@@ -36,3 +36,17 @@ async def test_error_container_carries_the_request_block(spid: Spid) -> None:
     body = await spid.error("GET", "/dataobjects", 404, "No data objects found")
     assert body["meta"] is None
     assert set(body["request"]) == {"reset", "limit", "remaining"}
+
+
+async def test_an_unreadable_body_is_a_400_in_the_routes_container(spid: Spid) -> None:
+    # raised while reading the params, answered by the dialect's one error handler
+    text = "Invalid request body: the body is not valid JSON"
+    headers = {"Content-Type": "application/json"}
+    path = "/user/1/dataobject/k"
+    body = await spid.error("POST", path, 400, text, content=b"{", headers=headers)
+    assert body["object"] == "DataObject"
+    assert body["debug"]["route"]["url"] == "/api/2/user/{id}/dataobject/{key}"
+    # before its params are read, a .jsonp call's error is not wrapped: no callback known yet
+    r = await spid.raw("POST", "/user/1/do/k.jsonp", content=b"[1]", headers=headers)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/json")
+    assert r.json()["error"]["description"] == "Invalid request body: the body is not a JSON object"

@@ -14,12 +14,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
+from ..console_adapter import ConsoleAdapter, ConsoleError, VendorCall, View
 from ..control.asgi import http_scope, run_asgi
 from ..control.capture import BODY_LIMIT, redact_text
+from ..control.http import json_response, problem
 from ..control.values import from_json, to_json
 from ..engine import BackendUnavailable, EngineError
-from .catalogue import error_codes
-from .vendors import ADAPTERS, ConsoleError, VendorCall, View
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -28,14 +28,6 @@ if TYPE_CHECKING:
 PAGE = 50
 MAX_PAGE = 500
 CONSOLE_HOST = "doppelgate.console"  # the Host of the console's own vendor calls
-
-
-def _json(body: Any, status_code: int = 200) -> Response:
-    return Response(msgspec.json.encode(body), status_code, media_type="application/json")
-
-
-def _problem(message: str, status_code: int = 400) -> Response:
-    return _json({"error": message}, status_code)
 
 
 class VendorAnswer(msgspec.Struct):
@@ -92,8 +84,9 @@ class Console:
                         "name": d.name,
                         "prefix": d.prefix,
                         "operations": list(self.control.operations.get(d.name, ())),
-                        "errors": error_codes(d),
-                        "query_hint": ADAPTERS[d.name].query_hint(),
+                        "errors": d.console.fault_codes() if d.console else [],
+                        "query_hint": d.console.query_hint() if d.console else "",
+                        "schemas": bool(d.console and d.console.schemas),
                     }
                     for d in self.control.dialects.values()
                 ],
@@ -106,9 +99,16 @@ class Console:
             raise ConsoleError(f"unknown dialect {name!r}")
         return str(name)
 
+    def adapter(self, dialect: str) -> ConsoleAdapter:
+        """The dialect's own console adapter (Dialect.console)."""
+        adapter = self.control.dialects[dialect].console
+        if adapter is None:
+            raise ConsoleError(f"{dialect} declares no console adapter")
+        return adapter
+
     async def views(self, dialect: str, tenant: str) -> list[View]:
         names = sorted(a.name for a in await self.control.engine.collections(dialect, tenant))
-        return await ADAPTERS[dialect].views(self.control.engine, tenant, names)
+        return await self.adapter(dialect).views(self.control.engine, tenant, names)
 
     async def view(self, dialect: str, tenant: str, collection: str, target: str | None) -> View:
         for view in await self.views(dialect, tenant):
@@ -132,20 +132,20 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
             try:
                 return await endpoint(request)
             except ConsoleError as exc:
-                return _problem(str(exc))
+                return problem(str(exc))
             except BackendUnavailable as exc:
-                return _problem(f"backend unavailable: {exc}", 503)
+                return problem(f"backend unavailable: {exc}", 503)
             except (EngineError, msgspec.MsgspecError) as exc:
-                return _problem(f"{type(exc).__name__}: {exc}")
+                return problem(f"{type(exc).__name__}: {exc}")
             except (KeyError, TypeError) as exc:  # a stored document without its vendor key
-                return _problem(f"this document lacks what the vendor API needs: {exc!r}")
+                return problem(f"this document lacks what the vendor API needs: {exc!r}")
 
         return run
 
     def writing(endpoint: Any) -> Any:
         async def run(request: Request) -> Response:
             if console.read_only:
-                return _problem("the console is read-only on this server", 403)
+                return problem("the console is read-only on this server", 403)
             return await endpoint(request)
 
         return handled(run)
@@ -157,14 +157,14 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         return body
 
     async def meta(request: Request) -> Response:
-        return _json(console.meta())
+        return json_response(console.meta())
 
     async def tenants(request: Request) -> Response:
         dialect = console.dialect(request.query_params)
         counts: dict[str, int] = {}
         for a in await engine.collections(dialect):
             counts[a.tenant] = counts.get(a.tenant, 0) + 1
-        return _json(
+        return json_response(
             {"tenants": [{"tenant": t, "collections": n} for t, n in sorted(counts.items())]}
         )
 
@@ -175,7 +175,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         for v in await console.views(dialect, tenant):
             count = await engine.collection(dialect, tenant, v.collection).count(v.filter)
             out.append({**dataclasses.asdict(v), "count": count})
-        return _json({"views": out})
+        return json_response({"views": out})
 
     async def documents(request: Request) -> Response:
         q = request.query_params
@@ -195,7 +195,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         docs = await coll.find(query, sort=[("_id", 1)], skip=offset, limit=limit + 1)
         following = offset + limit if len(docs) > limit else None
         docs = docs[:limit]
-        return _json({"documents": to_json(docs), "next": following})
+        return json_response({"documents": to_json(docs), "next": following})
 
     async def document(request: Request) -> Response:
         q = request.query_params
@@ -204,12 +204,12 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
         doc = await console.stored(dialect, tenant, view, msgspec.json.decode(q.get("id", "null")))
         out: dict[str, Any] = {"stored": to_json(doc), "vendor": None, "editable": None}
         if view.vendor:
-            adapter = ADAPTERS[dialect]
+            adapter = console.adapter(dialect)
             out["editable"] = to_json(adapter.editable(view, doc))
             out["vendor"] = await call_vendor(
                 request, console.control, dialect, adapter.read(tenant, view, doc)
             )
-        return _json(out)
+        return json_response(out)
 
     async def change(request: Request) -> Response:
         body = await body_of(request)
@@ -221,7 +221,7 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
             raise ConsoleError(
                 f"{view.collection} is {dialect}'s bookkeeping: no vendor write path"
             )
-        adapter = ADAPTERS[dialect]
+        adapter = console.adapter(dialect)
         action = request.path_params["action"]
         if action not in ("add", "store", "delete"):
             raise ConsoleError(f"unknown action {action!r}: add, store or delete")
@@ -233,29 +233,28 @@ def api_routes(console: Console, prefix: str) -> list[BaseRoute]:
                 call = adapter.store(tenant, view, doc, body.get("document"))
             else:
                 call = adapter.delete(tenant, view, doc)
-        return _json(await call_vendor(request, console.control, dialect, call))
+        return json_response(await call_vendor(request, console.control, dialect, call))
 
     async def template(request: Request) -> Response:
         q = request.query_params
         dialect, tenant = console.dialect(q), q.get("tenant", "")
         view = await console.view(dialect, tenant, q.get("collection", ""), q.get("target"))
-        return _json({"template": ADAPTERS[dialect].template(view)})
+        return json_response({"template": console.adapter(dialect).template(view)})
 
     async def query(request: Request) -> Response:
         body = await body_of(request)
         dialect = console.dialect(body)
-        adapter = ADAPTERS[dialect]
+        adapter = console.adapter(dialect)
         call = adapter.query(
             str(body.get("tenant", "")), str(body.get("target") or ""), str(body.get("text") or "")
         )
-        return _json(await call_vendor(request, console.control, dialect, call))
+        return json_response(await call_vendor(request, console.control, dialect, call))
 
     async def schema(request: Request) -> Response:
         q = request.query_params
-        if q.get("dialect") != "gainsight":
-            raise ConsoleError("object schemas are Gainsight's (describe)")
-        call = ADAPTERS["gainsight"].schema(q.get("tenant", ""), q.get("target", ""))
-        return _json(await call_vendor(request, console.control, "gainsight", call))
+        dialect = console.dialect(q)
+        call = console.adapter(dialect).schema(q.get("tenant", ""), q.get("target", ""))
+        return json_response(await call_vendor(request, console.control, dialect, call))
 
     api = f"{prefix}/api"
     return [

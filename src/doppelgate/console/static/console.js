@@ -119,7 +119,8 @@ function clearDocs() {
 }
 async function pickView(view) {
   state.view = view; state.pages = []; state.after = null;
-  $("schema-show").hidden = !(state.dialect === "gainsight" && view.vendor);
+  const d = state.meta.dialects.find((x) => x.name === state.dialect);
+  $("schema-show").hidden = !(d && d.schemas && view.vendor);
   $("docs-add").disabled = !view.vendor;
   await loadDocs(null);
 }
