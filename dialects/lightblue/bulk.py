@@ -10,8 +10,11 @@ from doppelgate.engine import Engine
 
 from . import errors as E
 from .access import Caller
-from .dispatch import OPERATIONS, run
+from .operations import call
 from .wire import BulkRequest, BulkResponse, BulkResponseEntry, Error, FailedCall, decode
+
+# the CRUD operations a /bulk entry may name (§2.3)
+BULK_OPERATIONS = ("insert", "save", "update", "delete", "find")
 
 
 async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | FailedCall:
@@ -25,11 +28,11 @@ async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | Fai
     for seq, entry in enumerate(entries):
         op = entry.op.lower()
         body: dict[str, Any] = entry.request
-        if op not in OPERATIONS or op == "explain":
+        if op not in BULK_OPERATIONS:
             result: Any = FailedCall([Error(errorCode=E.REST_ERROR, msg=f"op {entry.op}")])
         else:
             entity = str(body.get("entity") or "")
             version = body.get("entityVersion")
-            result, _ = await run(engine, caller, op, entity, version, body)
+            result, _ = await call(engine, caller, op, entity, version, body)
         responses.append(BulkResponseEntry(seq, result))
     return BulkResponse(responses)

@@ -14,11 +14,12 @@ from doppelgate.dialect import DialectContext
 from . import errors as E
 from .access import caller_of
 from .bulk import bulk
-from .calls import Outcome
-from .dispatch import Service, perform, run
 from .errors import LightblueError
 from .locks import InvalidLock, Locks
 from .metaroutes import metadata_routes, root_routes
+from .operations import call
+from .reads import Generate
+from .searches import SavedSearch
 from .simple import PAGING, simple_find
 from .values import show
 from .wire import (
@@ -96,7 +97,7 @@ def data_routes(ctx: DialectContext) -> list[Route]:
                 )
             except LightblueError as exc:
                 return respond(FailedCall([exc.wire()]), 500)
-            body, status = await run(ctx.engine, caller, op, entity, version, raw)
+            body, status = await call(ctx.engine, caller, op, entity, version, raw)
             if op == "find" and request.query_params.get("stream") == "true":
                 return Response(streamed(body), status, media_type="application/json")
             return respond(body, status)
@@ -112,15 +113,10 @@ def data_routes(ctx: DialectContext) -> list[Route]:
             given = await _search_parameters(request)
         except LightblueError as exc:
             return respond(FailedCall([exc.wire()]), 500)
-        out = Outcome("search", p["entity"], p.get("version"))
-
-        async def action(service: Service, out: Outcome) -> None:
-            if "name" in p:
-                await service.run(out, p["name"], p.get("version"), given, overrides)
-            else:
-                await service.list(out, overrides)
-
-        body, status = await perform(ctx.engine, caller, out, action)
+        search = SavedSearch(p.get("name"), given, overrides)
+        body, status = await call(
+            ctx.engine, caller, "search", p["entity"], p.get("version"), search
+        )
         return respond(body, status)
 
     async def generate(request: Request) -> Response:
@@ -130,12 +126,10 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         text = request.query_params.get("n", "1")
         if not text.isdigit():
             return respond(FailedCall([Error(errorCode=E.REST_GENERATE_ERROR, msg=text)]), 500)
-        out = Outcome("generate", p["entity"], _version(request))
-
-        async def action(service: Service, out: Outcome) -> None:
-            await service.generate(out, p["field"], max(int(text), 1), _version(request))
-
-        body, status = await perform(ctx.engine, caller, out, action)
+        asked = Generate(p["field"], max(int(text), 1))
+        body, status = await call(
+            ctx.engine, caller, "generate", p["entity"], _version(request), asked
+        )
         return respond(body, status)
 
     async def lock(request: Request) -> Response:
