@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
-from .errors import fault_response, internal_error, not_found, too_large
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 
@@ -23,4 +23,5 @@ DIALECT = Dialect(
     fault_response=fault_response,
     too_large=too_large,
     configured_hosts=configured_hosts,
+    exception_handlers=EXCEPTION_HANDLERS,
 )

@@ -1,4 +1,4 @@
-"""The data operations by name, and running one over REST or inside /bulk (§1.1, §1.4, §2)."""
+"""The data operations by name, and running one over REST or inside /bulk (§1.1, §2)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from . import errors as E
 from . import reads, searches, writes
 from .access import Caller
 from .calls import Outcome
-from .errors import LightblueError, http_status
+from .errors import CallFailed, LightblueError
 from .searches import SAVED_SEARCH_CODES
 from .service import DataService
 from .wire import (
     DeleteRequest,
     Envelope,
-    Error,
-    FailedCall,
     FindRequest,
     InsertRequest,
     Request,
@@ -76,23 +74,21 @@ def decode(operation: Operation, raw: bytes | dict[str, Any]) -> Request:
 
 async def call(
     engine: Engine, caller: Caller, op: str, entity: str, version: str | None, body: Any
-) -> tuple[Envelope | FailedCall, int]:
-    """The response body of one data call and its HTTP status: `body` is the raw JSON (bytes,
-    or a /bulk entry's object) or the already parsed body (GET find, search, generate)."""
+) -> Envelope:
+    """One data call's envelope: `body` is the raw JSON (bytes, or a /bulk entry's object) or
+    the already parsed body (GET find, search, generate). A failure raises CallFailed, which
+    errors.py answers (over REST) and bulk.py reports in its entry."""
     operation = OPERATIONS[op]
     out = Outcome(op, entity, version)
     try:
         given = decode(operation, body) if isinstance(body, bytes | dict) else body
         await operation.handler(DataService(engine, caller), out, given, version)
+    # the call's boundary: errors leave it with the call's outcome, which their answer needs
     except LightblueError as exc:
-        if exc.code in BARE:
-            return FailedCall([exc.wire(out.context)]), 500
-        out.fail(exc)
+        raise CallFailed(out, exc, bare=exc.code in BARE) from exc
     except BackendUnavailable:
-        raise
-    except EngineError as exc:  # the engine refused a translated expression
+        raise  # not the request's fault: the gateway's internal error, logged
+    except EngineError as exc:  # the engine refused a translated expression (§2.4)
         code = E.INVALID_UPDATE if isinstance(exc, InvalidUpdate) else E.INVALID_QUERY
-        return FailedCall([Error(errorCode=code, msg=str(exc), context=out.context)]), 500
-    envelope = out.envelope()
-    errors = envelope.errors if isinstance(envelope.errors, list) else []
-    return envelope, http_status(errors)
+        raise CallFailed(out, LightblueError(code, str(exc)), bare=True) from exc
+    return out.envelope()
