@@ -68,7 +68,7 @@ def decode(operation: Operation, raw: bytes | dict[str, Any]) -> Request:
         if isinstance(raw, dict):
             return msgspec.convert(raw, operation.body)
         return wire_decode(raw or b"{}", operation.body)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # in lightblue's words
         raise LightblueError(operation.decode_error, str(exc)) from None
 
 

@@ -104,6 +104,7 @@ async def _insert_one(
     doc[HIDDEN] = hidden(schema, doc)
     try:
         await coll.insert(doc)
+    # the engine refused this document only: its dataError, the others go on (§5)
     except DuplicateKey as exc:
         out.data_error(raw, [Error(errorCode=E.DUPLICATE, msg=str(exc), context=out.context)])
         return None
@@ -127,6 +128,7 @@ async def _swap(
     new[HIDDEN] = hidden(schema, new)
     try:
         result = await coll.replace({"_id": current["_id"], f"{HIDDEN}.docver": old}, new)
+    # the engine refused this document only: the caller makes it its dataError (§5)
     except DuplicateKey as exc:
         return Error(errorCode=E.DUPLICATE, msg=str(exc), context=out.context)
     except (InvalidDocument, DocumentTooLarge) as exc:
