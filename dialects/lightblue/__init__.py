@@ -6,7 +6,7 @@ from doppelgate.config import Settings
 from doppelgate.dialect import Dialect
 
 from .console import CONSOLE
-from .errors import fault_response, internal_error, not_found, too_large
+from .errors import EXCEPTION_HANDLERS, fault_response, internal_error, not_found, too_large
 from .routes import routes
 
 
@@ -26,4 +26,5 @@ DIALECT = Dialect(
     configured_hosts=configured_hosts,
     position=4,  # where listings put it (health, console, metrics)
     console=CONSOLE,
+    exception_handlers=EXCEPTION_HANDLERS,
 )

@@ -10,14 +10,18 @@ from doppelgate.engine import Engine
 
 from . import errors as E
 from .access import Caller
-from .dispatch import OPERATIONS, run
+from .errors import CallFailed, answer
+from .operations import call
 from .wire import BulkRequest, BulkResponse, BulkResponseEntry, Error, FailedCall, decode
+
+# the CRUD operations a /bulk entry may name (§2.3)
+BULK_OPERATIONS = ("insert", "save", "update", "delete", "find")
 
 
 async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | FailedCall:
     try:
         request = decode(raw, BulkRequest)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # in the 200 answer (§1.4)
         return FailedCall([Error(errorCode=E.REST_ERROR, msg=str(exc))])
     entries = sorted(request.requests, key=lambda e: e.seq)
     # ordered or not, running the entries one after another in seq order is a valid schedule
@@ -25,11 +29,14 @@ async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | Fai
     for seq, entry in enumerate(entries):
         op = entry.op.lower()
         body: dict[str, Any] = entry.request
-        if op not in OPERATIONS or op == "explain":
+        if op not in BULK_OPERATIONS:
             result: Any = FailedCall([Error(errorCode=E.REST_ERROR, msg=f"op {entry.op}")])
         else:
             entity = str(body.get("entity") or "")
             version = body.get("entityVersion")
-            result, _ = await run(engine, caller, op, entity, version, body)
+            try:
+                result = await call(engine, caller, op, entity, version, body)
+            except CallFailed as failed:  # reported in its entry: /bulk answers 200 (§1.4, §2.3)
+                result, _ = answer(failed)
         responses.append(BulkResponseEntry(seq, result))
     return BulkResponse(responses)

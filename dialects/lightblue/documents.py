@@ -67,7 +67,7 @@ def typed_value(
         return None  # not writable (§6)
     try:
         return cast(field, value)
-    except LightblueError as exc:
+    except LightblueError as exc:  # a value that does not cast is this document's dataError
         errors.append(Error(errorCode=exc.code, msg=exc.msg or "", context=context))
         return value
 

@@ -1,14 +1,23 @@
-"""lightblue's error catalogue (spec §2.4), the LightblueError exception and fallback errors."""
+"""lightblue's error catalogue (spec §2.4), its exceptions, and the one place they become responses.
+
+Errors are raised where they happen; the handlers at the end (the DIALECT's exception_handlers)
+turn them into lightblue's envelope: a data call's into its envelope or bare failure (§2.2), a
+metadata call's into a bare error object with status 200 (§1.2), any other data route's into
+`{"errors": [...], "status": "ERROR"}` with 500 (§1.4).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from doppelgate.dialect import vendor_path
+from doppelgate.dialect import ExceptionHandler, vendor_path
 
-from .wire import Error, FailedCall, respond
+from .wire import Envelope, Error, FailedCall, respond
 
 # -- request / REST
 REST_ERROR = "rest-crud:RestError"
@@ -180,3 +189,63 @@ def fault_response(request: Request, code: str) -> Response:
     if is_metadata(request):
         return respond(error, 200)
     return respond(FailedCall([error]), http_status([error]))
+
+
+# -- the handlers: lightblue's errors as responses, once -------------------------------------
+
+
+class Call(Protocol):
+    """What a failed data call contributes to its answer (calls.Outcome)."""
+
+    @property
+    def context(self) -> str: ...
+
+    def fail(self, exc: LightblueError) -> None: ...
+
+    def envelope(self) -> Envelope: ...
+
+
+class CallFailed(Exception):
+    """A data call stopped by a request-level error, with what the call had done so far.
+    `bare`: it failed before the engine ran, so the answer is only {errors, status} (§2.2)."""
+
+    def __init__(self, call: Call, error: LightblueError, *, bare: bool) -> None:
+        super().__init__(str(error))
+        self.call = call
+        self.error = error
+        self.bare = bare
+
+
+def answer(failed: CallFailed) -> tuple[Envelope | FailedCall, int]:
+    """A failed data call's body and status: over REST, and for its entry inside /bulk."""
+    if failed.bare:
+        return FailedCall([failed.error.wire(failed.call.context)]), 500
+    failed.call.fail(failed.error)
+    envelope = failed.call.envelope()
+    return envelope, http_status(envelope.errors if isinstance(envelope.errors, list) else [])
+
+
+def metadata_context(request: Request) -> str:
+    """The trail of a metadata call: `rest/<METHOD>/<entity>/<version>` (§1.2)."""
+    p = request.path_params
+    parts = [p.get(k) for k in ("entity", "version") if p.get(k)]
+    return "/".join(["rest", request.method, *parts])
+
+
+async def call_failed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CallFailed)
+    return respond(*answer(exc))
+
+
+async def lightblue_error(request: Request, exc: Exception) -> Response:
+    """An error outside a data call: a metadata call, a lock, a request not yet a call."""
+    assert isinstance(exc, LightblueError)
+    if is_metadata(request):
+        return respond(exc.wire(metadata_context(request)), 200)
+    return respond(FailedCall([exc.wire()]), 500)
+
+
+EXCEPTION_HANDLERS: Mapping[type[Exception], ExceptionHandler] = {
+    CallFailed: call_failed,
+    LightblueError: lightblue_error,
+}

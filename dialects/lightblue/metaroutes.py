@@ -30,14 +30,8 @@ async def _json(request: Request) -> Any:
     raw = await request.body()
     try:
         return decode_plain(raw) if raw.strip() else None
-    except msgspec.DecodeError as exc:
+    except msgspec.DecodeError as exc:  # in lightblue's words, raised where it happens
         raise LightblueError(E.METADATA_REST_ERROR, str(exc)) from None
-
-
-def _context(request: Request) -> str:
-    p = request.path_params
-    parts = [p.get(k) for k in ("entity", "version") if p.get(k)]
-    return "/".join(["rest", request.method, *parts])
 
 
 async def names(store: MetadataStore, request: Request) -> Any:
@@ -114,7 +108,7 @@ async def roles(store: MetadataStore, request: Request) -> Any:
     for name in entities:
         try:
             schema = Schema(await store.metadata(name, version or "default"))
-        except LightblueError as exc:
+        except LightblueError as exc:  # logic: one entity's failure is its dataError (PARTIAL)
             data = {"name": name, **({"version": version} if version else {})}
             msg = f"Could not get metadata for given input. Error message: {exc}"
             errors.append({"data": data, "errors": [Error(errorCode=E.NO_METADATA, msg=msg)]})
@@ -174,10 +168,7 @@ def _wrapper(ctx: DialectContext) -> Callable[[Handler], Callable[[Request], Awa
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             store = MetadataStore(ctx.engine, caller_of(request, options).tenant)
-            try:
-                result = await handler(store, request)
-            except LightblueError as exc:
-                return respond(exc.wire(_context(request)), 200)
+            result = await handler(store, request)  # errors: errors.lightblue_error (§1.2)
             if result is _EMPTY:
                 return Response(b"", 200)
             return respond(result, 200)

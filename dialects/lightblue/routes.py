@@ -14,16 +14,16 @@ from doppelgate.dialect import DialectContext
 from . import errors as E
 from .access import caller_of
 from .bulk import bulk
-from .calls import Outcome
-from .dispatch import Service, perform, run
 from .errors import LightblueError
-from .locks import InvalidLock, Locks
+from .locks import Lock
 from .metaroutes import metadata_routes, root_routes
+from .operations import call
+from .reads import Generate
+from .searches import SavedSearch
 from .simple import PAGING, simple_find
 from .values import show
 from .wire import (
     Envelope,
-    Error,
     FailedCall,
     LockRequest,
     LockResult,
@@ -74,14 +74,6 @@ def streamed(body: Envelope | FailedCall) -> bytes:
     return b"".join(parts)
 
 
-LOCK_COMMANDS = {  # lightblue-rest's command per operation, named in the error trail
-    "acquire": "AcquireCommand",
-    "release": "ReleaseCommand",
-    "count": "GetLockCountCommand",
-    "ping": "LockPingCommand",
-}
-
-
 def data_routes(ctx: DialectContext) -> list[Route]:
     options = _options(ctx)
 
@@ -90,16 +82,13 @@ def data_routes(ctx: DialectContext) -> list[Route]:
             caller = caller_of(request, options)
             entity = request.path_params["entity"]
             version = _version(request)
-            try:
-                raw: Any = (
-                    simple_find(request.query_params) if method == "GET" else await request.body()
-                )
-            except LightblueError as exc:
-                return respond(FailedCall([exc.wire()]), 500)
-            body, status = await run(ctx.engine, caller, op, entity, version, raw)
+            raw: Any = (
+                simple_find(request.query_params) if method == "GET" else await request.body()
+            )
+            body = await call(ctx.engine, caller, op, entity, version, raw)
             if op == "find" and request.query_params.get("stream") == "true":
-                return Response(streamed(body), status, media_type="application/json")
-            return respond(body, status)
+                return Response(streamed(body), media_type="application/json")
+            return respond(body)
 
         return endpoint
 
@@ -107,21 +96,11 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         """Saved searches: list them, or run one with parameters (§1.1)."""
         caller = caller_of(request, options)
         p = request.path_params
-        try:
-            overrides = simple_find(request.query_params, default_projection=msgspec.UNSET)
-            given = await _search_parameters(request)
-        except LightblueError as exc:
-            return respond(FailedCall([exc.wire()]), 500)
-        out = Outcome("search", p["entity"], p.get("version"))
-
-        async def action(service: Service, out: Outcome) -> None:
-            if "name" in p:
-                await service.run(out, p["name"], p.get("version"), given, overrides)
-            else:
-                await service.list(out, overrides)
-
-        body, status = await perform(ctx.engine, caller, out, action)
-        return respond(body, status)
+        overrides = simple_find(request.query_params, default_projection=msgspec.UNSET)
+        search = SavedSearch(p.get("name"), await _search_parameters(request), overrides)
+        return respond(
+            await call(ctx.engine, caller, "search", p["entity"], p.get("version"), search)
+        )
 
     async def generate(request: Request) -> Response:
         """GET /generate/{e}[/{v}]/{field}?n=N: values of the field's generator (§1.1)."""
@@ -129,30 +108,22 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         p = request.path_params
         text = request.query_params.get("n", "1")
         if not text.isdigit():
-            return respond(FailedCall([Error(errorCode=E.REST_GENERATE_ERROR, msg=text)]), 500)
-        out = Outcome("generate", p["entity"], _version(request))
-
-        async def action(service: Service, out: Outcome) -> None:
-            await service.generate(out, p["field"], max(int(text), 1), _version(request))
-
-        body, status = await perform(ctx.engine, caller, out, action)
-        return respond(body, status)
+            raise LightblueError(E.REST_GENERATE_ERROR, text)
+        asked = Generate(p["field"], max(int(text), 1))
+        return respond(
+            await call(ctx.engine, caller, "generate", p["entity"], _version(request), asked)
+        )
 
     async def lock(request: Request) -> Response:
         """Lock calls; a failure is `{"errors":[...],"status":"ERROR"}` with a trail
         `rest/<Command>/<resource>`, as lightblue-rest's CallStatus renders it (§1.1)."""
         caller = caller_of(request, options)
-        locks = Locks(ctx.engine, caller.tenant, options.get("lockingDomains"))
         p = request.path_params
-
-        def failed(error: LightblueError, trail: str = "rest") -> Response:
-            return respond(FailedCall([error.wire(trail)]), 500)
-
         if request.method == "POST":
             try:
                 spec = msgspec.json.decode(await request.body(), type=LockRequest)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                return failed(LightblueError(E.REST_ERROR, "Error parsing lock request"))
+            except (msgspec.DecodeError, msgspec.ValidationError):  # in lightblue's words
+                raise LightblueError(E.REST_ERROR, "Error parsing lock request", "rest") from None
             op, args, ttl = spec.operation, (spec.domain, spec.callerId, spec.resourceId), spec.ttl
         else:
             ttl_text = request.query_params.get("ttl")
@@ -160,29 +131,14 @@ def data_routes(ctx: DialectContext) -> list[Route]:
             args = (p["domain"], p["caller"], p["resource"])
             op = {"PUT": "acquire", "DELETE": "release", "GET": "count"}[request.method]
             op = "ping" if request.url.path.endswith("/ping") else op
-        if op not in LOCK_COMMANDS:
-            return failed(LightblueError(E.REST_ERROR, "Error parsing lock request"))
-        trail = f"rest/{LOCK_COMMANDS[op]}/{args[2]}"
-        try:
-            if op == "acquire":
-                result: bool | int = await locks.acquire(*args, ttl)
-            elif op == "release":
-                result = await locks.release(*args)
-            elif op == "count":
-                result = await locks.count(*args)
-            else:
-                result = await locks.ping(*args)
-        except InvalidLock as exc:  # the Java client matches `.*InvalidLockException: (.+)`
-            return failed(LightblueError(E.REST_ERROR, str(exc)), trail)
-        except LightblueError as exc:
-            return failed(exc, trail)
-        return respond(LockResult(result))
+        lock = Lock(ctx.engine, caller.tenant, options.get("lockingDomains"), op, *args)
+        return respond(LockResult(await lock.run(ttl)))
 
     async def health(request: Request) -> Response:
         try:
             await ctx.engine.ping()
             check = {"healthy": True, "message": "ok"}
-        except Exception as exc:
+        except Exception as exc:  # the report itself: health tells what failed (§1.1)
             check = {"healthy": False, "message": str(exc)}
         return respond({"engine": check})
 

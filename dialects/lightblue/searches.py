@@ -9,6 +9,7 @@ the longest dotted prefix ("1.0" for 1.0.3), then a search for every version (nu
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -17,6 +18,7 @@ from . import errors as E
 from .calls import Outcome
 from .errors import LightblueError
 from .query import Query
+from .reads import find
 from .schema import Field
 from .service import DataService
 from .values import cast, show
@@ -105,58 +107,76 @@ def _bind_json(node: Any, values: dict[str, str]) -> Any:
     return node
 
 
-class SavedSearches(DataService):
-    async def _searches(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        schema = await self.store.resolve(SAVED_SEARCH, None)
-        if not self.caller.may(schema, "find"):
-            raise LightblueError(E.NO_ACCESS, f"find {SAVED_SEARCH}")
-        found = await self.collection(schema).find(Query(schema).filter(query))
-        return [self.whole(schema, d) for d in found]
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """GET|POST /search/{e}[/{v}][/{name}]: which search (none: list them), its parameter
+    values, and the find fields the query string overrides (§1.1)."""
 
-    async def run(
-        self,
-        out: Outcome,
-        name: str,
-        version: str | None,
-        given: dict[str, str],
-        overrides: FindRequest,
-    ) -> None:
-        """GET|POST /search/{e}[/{v}]/{name}: the saved search as a find on {e} (§1.1)."""
-        target = await self.store.resolve(out.entity, version)
-        wanted = version or target.version
-        terms = [
-            {"field": "name", "op": "=", "rvalue": name},
-            {"field": "entity", "op": "=", "rvalue": out.entity},
-        ]
-        search = best_match(await self._searches({"$and": terms}), wanted)
-        if search is None:
-            raise LightblueError(E.SAVED_SEARCH_ERROR, f"{name}:{out.entity}:{version}")
-        values = parameter_values(search, given)
-        body = FindRequest(entityVersion=version)
-        body.query = bind(search.get("query"), values) if search.get("query") else None
-        projection = bind(search["projection"], values) if search.get("projection") else None
-        if overrides.projection is not msgspec.UNSET and overrides.projection is not None:
-            extra = overrides.projection
-            rules = (
-                projection if isinstance(projection, list) else [projection] if projection else []
-            )
-            projection = [*rules, *(extra if isinstance(extra, list) else [extra])]
-        body.projection = projection if projection is not None else msgspec.UNSET
-        body.sort = overrides.sort
-        if body.sort is msgspec.UNSET and search.get("sort"):
-            body.sort = bind(search["sort"], values)
-        if isinstance(search.get("range"), list) and len(search["range"]) == 2:
-            body.from_, body.to = search["range"]
-        for attr in ("from_", "to", "maxResults"):
-            if getattr(overrides, attr) is not msgspec.UNSET:
-                setattr(body, attr, getattr(overrides, attr))
-        await self.find(out, body, version)
+    name: str | None
+    given: dict[str, str]
+    overrides: FindRequest
 
-    async def list(self, out: Outcome, overrides: FindRequest) -> None:
-        """GET /search/{e}: the entity's saved searches, sorted by name by default (§1.1)."""
-        entity = out.entity
-        out.entity = SAVED_SEARCH
-        body = FindRequest(query={"field": "entity", "op": "=", "rvalue": entity})
-        body.projection = overrides.projection
-        body.sort = overrides.sort if overrides.sort is not msgspec.UNSET else {"name": "$asc"}
-        await self.find(out, body, None)
+
+async def saved_search(
+    service: DataService, out: Outcome, body: SavedSearch, version: str | None
+) -> None:
+    if body.name is None:
+        await list_searches(service, out, body.overrides)
+    else:
+        await run_search(service, out, body.name, version, body.given, body.overrides)
+
+
+async def _searches(service: DataService, query: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = await service.store.resolve(SAVED_SEARCH, None)
+    if not service.caller.may(schema, "find"):
+        raise LightblueError(E.NO_ACCESS, f"find {SAVED_SEARCH}")
+    found = await service.collection(schema).find(Query(schema).filter(query))
+    return [service.whole(schema, d) for d in found]
+
+
+async def run_search(
+    service: DataService,
+    out: Outcome,
+    name: str,
+    version: str | None,
+    given: dict[str, str],
+    overrides: FindRequest,
+) -> None:
+    """GET|POST /search/{e}[/{v}]/{name}: the saved search as a find on {e} (§1.1)."""
+    target = await service.store.resolve(out.entity, version)
+    wanted = version or target.version
+    terms = [
+        {"field": "name", "op": "=", "rvalue": name},
+        {"field": "entity", "op": "=", "rvalue": out.entity},
+    ]
+    search = best_match(await _searches(service, {"$and": terms}), wanted)
+    if search is None:
+        raise LightblueError(E.SAVED_SEARCH_ERROR, f"{name}:{out.entity}:{version}")
+    values = parameter_values(search, given)
+    body = FindRequest(entityVersion=version)
+    body.query = bind(search.get("query"), values) if search.get("query") else None
+    projection = bind(search["projection"], values) if search.get("projection") else None
+    if overrides.projection is not msgspec.UNSET and overrides.projection is not None:
+        extra = overrides.projection
+        rules = projection if isinstance(projection, list) else [projection] if projection else []
+        projection = [*rules, *(extra if isinstance(extra, list) else [extra])]
+    body.projection = projection if projection is not None else msgspec.UNSET
+    body.sort = overrides.sort
+    if body.sort is msgspec.UNSET and search.get("sort"):
+        body.sort = bind(search["sort"], values)
+    if isinstance(search.get("range"), list) and len(search["range"]) == 2:
+        body.from_, body.to = search["range"]
+    for attr in ("from_", "to", "maxResults"):
+        if getattr(overrides, attr) is not msgspec.UNSET:
+            setattr(body, attr, getattr(overrides, attr))
+    await find(service, out, body, version)
+
+
+async def list_searches(service: DataService, out: Outcome, overrides: FindRequest) -> None:
+    """GET /search/{e}: the entity's saved searches, sorted by name by default (§1.1)."""
+    entity = out.entity
+    out.entity = SAVED_SEARCH
+    body = FindRequest(query={"field": "entity", "op": "=", "rvalue": entity})
+    body.projection = overrides.projection
+    body.sort = overrides.sort if overrides.sort is not msgspec.UNSET else {"name": "$asc"}
+    await find(service, out, body, None)

@@ -1,4 +1,4 @@
-"""The data service's reads and deletes: find, explain, delete, generate (§1.1, §2, §4)."""
+"""The steps every data operation shares: entity, access, indexes, how a document shows (§2, §6)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,14 @@ from doppelgate.engine import Collection, Engine
 from . import errors as E
 from .access import Caller
 from .calls import Outcome, requested
-from .dates import dates_to_text
 from .documents import HIDDEN, numbers_out
 from .errors import LightblueError
-from .generators import generate
 from .metastore import MetadataStore
-from .paging import limits, page, sort_spec
+from .paging import sort_spec
 from .projection import EVERYTHING, Projection
 from .query import Query, engine_path
-from .references import bound, join
 from .schema import Field, Schema, split
-from .wire import DeleteRequest, FindRequest, Request
+from .wire import Request
 
 # per engine: the (tenant, collection, indexes) whose unique indexes exist already
 _ensured: weakref.WeakKeyDictionary[Engine, set[tuple[str, str, str]]] = weakref.WeakKeyDictionary()
@@ -36,14 +33,13 @@ def doc_version(doc: dict[str, Any]) -> str:
 
 
 class DataService:
-    """One caller's data calls against one tenant's entities."""
+    """One caller against one tenant's entities: what the operations (reads.py, writes.py,
+    searches.py) are composed from; operations.py names which operation runs."""
 
     def __init__(self, engine: Engine, caller: Caller) -> None:
         self.engine = engine
         self.caller = caller
         self.store = MetadataStore(engine, caller.tenant)
-
-    # -- shared steps ------------------------------------------------------------------------
 
     async def open(
         self, out: Outcome, body: Request, version: str | None, *ops: str, label: str = ""
@@ -114,89 +110,6 @@ class DataService:
 
     def whole(self, schema: Schema, doc: dict[str, Any]) -> Any:
         return Projection(EVERYTHING).apply(self.visible(schema, doc))
-
-    # -- operations --------------------------------------------------------------------------
-
-    def parse_find(
-        self, schema: Schema, body: FindRequest
-    ) -> tuple[dict[str, Any], Projection | None, list[tuple[str, int]]]:
-        """Filter, projection and sort of a find; parse errors masked as RestFindError (§2.4)."""
-        try:
-            query = None if body.query is msgspec.UNSET else body.query
-            spec = self.query(schema).filter(query)
-            projection = self.projection(schema, body.projection)
-            sort = [] if body.sort in (msgspec.UNSET, None) else sort_spec(schema, body.sort)
-        except LightblueError as exc:
-            if exc.code not in E.PARSE_ERRORS:
-                raise
-            error = LightblueError(E.REST_FIND_ERROR, "Error during the parse of the request")
-            raise error from None
-        return spec, projection, sort
-
-    async def find(self, out: Outcome, body: FindRequest, version: str | None) -> None:
-        schema = await self.open(out, body, version, "find")
-        spec, projection, sort = self.parse_find(schema, body)
-        try:
-            bounds = limits(*page(body))
-        except ValueError:
-            raise LightblueError(E.REST_FIND_ERROR, "Request is not valid") from None
-        coll = self.collection(schema)
-        docs: list[dict[str, Any]] = []
-        if bounds is not None:  # the page and matchCount from one planned query
-            skip, limit = bounds
-            docs, out.matched = await coll.find_with_count(spec, sort=sort, skip=skip, limit=limit)
-        else:
-            out.matched = await coll.count(spec)
-        versions = [doc_version(d) for d in docs]
-        docs = await join(schema, body.projection, docs, self._referenced)
-        out.processed = [self.shown(schema, projection, d) for d in docs]
-        out.versions = versions
-        limit = self.caller.max_result_bytes
-        if limit is not None and len(msgspec.json.encode(out.processed)) > limit:
-            out.processed, out.versions = None, []
-            raise LightblueError(E.RESULT_SIZE_TOO_LARGE, str(limit))  # §4 Range
-
-    async def _referenced(self, field: Field, holder: dict[str, Any]) -> list[Any]:
-        """The documents a reference field joins to, with its projection and sort (§6)."""
-        spec = field.spec
-        target = await self.store.resolve(str(spec.get("entity")), spec.get("versionValue"))
-        if not self.caller.may(target, "find"):
-            return []
-        query = bound(spec.get("query"), holder)
-        sort = sort_spec(target, spec["sort"]) if spec.get("sort") else []
-        found = await self.collection(target).find(Query(target).filter(query), sort=sort)
-        inner = self.projection(target, spec.get("projection"))
-        return [
-            self.whole(target, d) if inner is None else self.shown(target, inner, d) for d in found
-        ]
-
-    async def explain(self, out: Outcome, body: FindRequest, version: str | None) -> None:
-        """`processed` holds the plan: the engine filter and sort the find would run (§1.1)."""
-        schema = await self.open(out, body, version, "find")
-        spec, _, sort = self.parse_find(schema, body)
-        plan = {
-            "backend": self.engine.backend,
-            "collection": schema.collection,
-            "query": dates_to_text(spec),
-            "sort": [{path: "$asc" if d > 0 else "$desc"} for path, d in sort],
-            # which index served it and how many documents it examined (engine explain)
-            "execution": await self.collection(schema).explain(spec, sort=sort),
-        }
-        out.processed = [plan]
-
-    async def delete(self, out: Outcome, body: DeleteRequest, version: str | None) -> None:
-        schema = await self.open(out, body, version, "delete")
-        if body.query is msgspec.UNSET or body.query is None:
-            raise LightblueError(E.NULL_QUERY, "query")
-        spec = Query(schema).filter(body.query)  # find access: only for finds
-        out.modified = await self.collection(schema).delete(spec, many=True)
-
-    async def generate(self, out: Outcome, path: str, count: int, version: str | None) -> None:
-        schema = await self.open(out, Request(), version, "find")
-        field: Field = schema.field(path)
-        values = await generate(field, count, self.store.coll)
-        if values:
-            out.processed = dates_to_text(values)
 
 
 def _index_path(spec: dict[str, Any]) -> str:
