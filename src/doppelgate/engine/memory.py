@@ -38,7 +38,7 @@ from .filters import compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .ordered import OrderedIndex
 from .persist import DataFile
-from .planner import Result, execute, noted, scans
+from .planner import Result, execute, noted, scans, terms_of
 from .projection import compile_projection
 from .updates import apply_update, validate_update
 from .values import hash_key
@@ -113,11 +113,12 @@ class MemoryCollection(Collection):
         """The planner's answer, under the time budget; a plan that scans the collection runs paced
         instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
+        terms = terms_of(filter)  # once for both the check and the plan
         with budget(self._engine.max_time_ms):
-            if len(self.docs) > 1 and scans(self, filter, sort):
+            if len(self.docs) > 1 and scans(self, filter, sort, terms):
                 result = await self._paced_scan(filter, sort, skip, limit, total)
             else:
-                result = execute(self, filter, sort, skip, limit, total)
+                result = execute(self, filter, sort, skip, limit, total, terms)
         self.examined = result.examined
         self._last = result
         return result

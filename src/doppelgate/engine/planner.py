@@ -242,12 +242,19 @@ def _page(
 
 
 def execute(
-    store: Store, spec: Filter | None, sort: Any, skip: int, limit: int, want_total: bool
+    store: Store,
+    spec: Filter | None,
+    sort: Any,
+    skip: int,
+    limit: int,
+    want_total: bool,
+    terms: Terms | None = None,
 ) -> Result:
-    """Matches of a filter in sort order, sliced; with the total match count when asked."""
+    """Matches of a filter in sort order, sliced; with the total match count when asked
+    (`terms`: the filter's terms_of, when the caller has it already)."""
     predicate = compile_filter(spec)
     order_spec = normalize_sort(sort)
-    terms = terms_of(spec)
+    terms = terms if terms is not None else terms_of(spec)
     seq = store.seq
     order = sort_keyer(order_spec, seq) if order_spec else None
     candidates, plan, name = _candidate_ids(store, terms)
@@ -462,10 +469,10 @@ def _declared(store: Store) -> int:
     return sum(not name.startswith("auto:") for name in store.ordered)
 
 
-def scans(store: Store, spec: Filter | None, sort: Any) -> bool:
+def scans(store: Store, spec: Filter | None, sort: Any, terms: Terms | None = None) -> bool:
     """Whether `execute` would scan the whole collection (no index serves the filter or sort):
     the memory backend then paces the scan off the event loop instead (budget.py)."""
-    terms = terms_of(spec)
+    terms = terms if terms is not None else terms_of(spec)
     candidates, _, _ = _candidate_ids(store, terms)
     return candidates is None and _best_ordered(store, terms, normalize_sort(sort)) is None
 
