@@ -32,7 +32,13 @@ class _EmptyArray:
 EMPTY_ARRAY: Any = _EmptyArray()
 
 
+_EXACT_BRACKETS: dict[type, int] = {}  # filled below: the common exact types, one dict probe
+
+
 def bracket(value: Any) -> int:
+    found = _EXACT_BRACKETS.get(type(value))
+    if found is not None:
+        return found
     if value is EMPTY_ARRAY:
         return 0
     if value is None or value is MISSING:
@@ -52,6 +58,11 @@ def bracket(value: Any) -> int:
     if isinstance(value, dt.datetime):
         return DATE
     raise TypeError(f"unsupported value type {type(value).__name__}")
+
+
+_EXACT_BRACKETS.update(
+    {str: STRING, int: NUMBER, float: NUMBER, dict: OBJECT, list: ARRAY, bool: BOOLEAN}
+)
 
 
 def _sign(x: Any, y: Any) -> int:
