@@ -25,7 +25,8 @@ SECRET_HEADERS = frozenset(
 # field names whose values are secrets: Gigya secret/sig, OAuth tokens and client secrets, ...
 _SECRET_NAME = r"[A-Za-z_]*(?:secret|password|passwd|token|sig|signature|accesskey)[A-Za-z_]*"
 _JSON_FIELD = re.compile(rf'("(?i:{_SECRET_NAME})"\s*:\s*)"(?:[^"\\]|\\.)*("?)')
-_FORM_FIELD = re.compile(rf"(?:(?<=^)|(?<=[&?]))((?i:{_SECRET_NAME})=)[^&\s]*")
+# at the start or after & or ?: one negative look-behind, not two alternatives, per position
+_FORM_FIELD = re.compile(rf"(?<![^&?])((?i:{_SECRET_NAME})=)[^&\s]*")
 # every secret name holds one of these words (lower-cased): ASCII text without any has nothing
 # to redact, found by one plain scan instead of two case-folding substitutions per body
 _SECRET_WORD = re.compile(r"secret|passw|token|sig|accesskey")
