@@ -137,6 +137,20 @@ def resolve(value: Any, parts: tuple[str, ...]) -> Iterator[Any]:
 
 def leaf_values(doc: Any, parts: tuple[str, ...]) -> list[Any]:
     """Values a path reaches, arrays at the end expanded: what an index or a sort sees."""
+    value = doc  # through documents without a generator per level; from an array on, resolve()
+    for depth, head in enumerate(parts):
+        if isinstance(value, dict):
+            if head not in value:
+                return []
+            value = value[head]
+        elif isinstance(value, list):
+            return _leaf_values(value, parts[depth:])
+        else:
+            return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _leaf_values(doc: Any, parts: tuple[str, ...]) -> list[Any]:
     found: list[Any] = []
     for value in resolve(doc, parts):
         if isinstance(value, list):
