@@ -38,7 +38,7 @@ from .filters import compile_filter, equality_fields, is_operator_doc
 from .indexes import index_keys, key_doc
 from .ordered import OrderedIndex
 from .persist import DataFile
-from .planner import Result, execute, noted, scans, terms_of
+from .planner import Result, candidate_ids, execute, noted, scans, terms_of
 from .projection import compile_projection
 from .updates import apply_update, validate_update
 from .values import hash_key
@@ -115,10 +115,11 @@ class MemoryCollection(Collection):
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
         terms = terms_of(filter)  # once for both the check and the plan
         with budget(self._engine.max_time_ms):
-            if len(self.docs) > 1 and scans(self, filter, sort, terms):
+            pinned = candidate_ids(self, terms)
+            if len(self.docs) > 1 and scans(self, filter, sort, terms, pinned):
                 result = await self._paced_scan(filter, sort, skip, limit, total)
             else:
-                result = execute(self, filter, sort, skip, limit, total, terms)
+                result = execute(self, filter, sort, skip, limit, total, terms, pinned)
         self.examined = result.examined
         self._last = result
         return result
