@@ -219,7 +219,10 @@ class MemoryCollection(Collection):
         self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
         for name, index in self.indexes.items():
             if old is not None:
-                index.remove(index.keys_of(old), id_key)
+                old_keys = index.keys_of(old)
+                if old_keys == new_keys[name]:
+                    continue  # an update that leaves this index's fields alone
+                index.remove(old_keys, id_key)
             index.add(new_keys[name], id_key)
         if old is None:
             self.seq[id_key] = self._next_seq
