@@ -292,17 +292,28 @@ async def sample(port: int, case: Case, ids: Sequence[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Per case: warm-up, then slices rotating over the servers (bare, doppelgate and, with
+    --baseline, the baseline checkout's doppelgate), so the machine's noise falls on all."""
     cases = [c for c in CASES if c.dialect in args.dialects]
+    kinds = ["bare", "doppelgate", *(["baseline"] if args.baseline else [])]
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory(prefix="doppelgate-bench-") as tmp:
         logs = Path(tmp)
         servers: dict[str, Server] = {}
         try:
             servers["doppelgate"] = Server("doppelgate", args, logs, ["--docs", "1"])
-            servers["doppelgate"].wait_ready(args.startup_timeout)
+            if args.baseline:
+                servers["baseline"] = Server(
+                    "doppelgate", args, logs, ["--docs", "1"], Path(args.baseline).resolve()
+                )
+            ids: dict[str, dict[str, list[str]]] = {}
+            for kind in kinds[1:]:
+                servers[kind].wait_ready(args.startup_timeout)
+                ids[kind] = {
+                    d: asyncio.run(seed(servers[kind].port, d, args.docs)) for d in args.dialects
+                }
             port = servers["doppelgate"].port
-            ids = {d: asyncio.run(seed(port, d, args.docs)) for d in args.dialects}
-            answers = [asyncio.run(sample(port, c, ids[c.dialect])) for c in cases]
+            answers = [asyncio.run(sample(port, c, ids["doppelgate"][c.dialect])) for c in cases]
             responses = logs / "responses.json"
             responses.write_bytes(msgspec.json.encode(answers))
             servers["bare"] = Server("bare", args, logs, ["--responses", str(responses)])
@@ -310,17 +321,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"  seeded {args.docs} documents per dialect", file=sys.stderr, flush=True)
             for case in cases:
                 key = f"{case.dialect} {case.name}"
-                results[key] = {"bare": [], "doppelgate": []}
-                script = logs / "case.lua"
-                script.write_text(wrk_script(case, args.docs, ids[case.dialect]))
+                results[key] = {kind: [] for kind in kinds}
+                scripts = {}
+                for kind in kinds:  # the bare app answers any id: the doppelgate run's do
+                    scripts[kind] = logs / f"case-{kind}.lua"
+                    own = ids.get(kind, ids["doppelgate"])[case.dialect]
+                    scripts[kind].write_text(wrk_script(case, args.docs, own))
                 if args.warmup > 0:
-                    for server in servers.values():
-                        run_wrk(args, server.port, script, args.warmup, key)
+                    for kind, server in servers.items():
+                        run_wrk(args, server.port, scripts[kind], args.warmup, key)
                 for n in range(args.slices):
-                    order = ("bare", "doppelgate") if n % 2 == 0 else ("doppelgate", "bare")
+                    order = kinds[n % len(kinds) :] + kinds[: n % len(kinds)]
                     for kind in order:
                         results[key][kind].append(
-                            run_wrk(args, servers[kind].port, script, args.slice, key)
+                            run_wrk(args, servers[kind].port, scripts[kind], args.slice, key)
                         )
                 last = {k: v[-1] for k, v in results[key].items()}
                 print(
@@ -339,7 +353,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for key, runs in results.items():
         entry: dict[str, Any] = {}
-        for kind in ("bare", "doppelgate"):
+        for kind in runs:
             requests = sum(r["requests"] for r in runs[kind])
             seconds = sum(r["duration_us"] for r in runs[kind]) / 1e6
             entry[kind] = {
@@ -353,6 +367,8 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         entry["ratio_rps"] = ratio(entry["doppelgate"]["rps"], entry["bare"]["rps"])
         entry["ratio_rps_range"] = [min(per_slice), max(per_slice)]
         entry["ratio_p50_us"] = median([ratio(d["p50_us"], b["p50_us"]) for d, b in pairs])
+        if "baseline" in runs:
+            entry["baseline_ratio_rps"] = ratio(entry["baseline"]["rps"], entry["bare"]["rps"])
         summary[key] = entry
     return summary
 
@@ -378,7 +394,13 @@ def print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 str(errors),
             ]
         )
+        errors += s.get("baseline", {}).get("errors", 0)
+        rows[-1][-1] = str(errors)
     headers = ["case", "bare req/s", "doppelgate req/s", "ratio (slices)", "p50", "p50 x bare"]
+    if args.baseline:
+        headers.append("baseline ratio")
+        for row, s in zip(rows, summary.values(), strict=True):
+            row.insert(-1, f"{s['baseline_ratio_rps']:.2f}")
     print(table([*headers, "errors"], rows))
     if any(s["bare"]["errors"] or s["doppelgate"]["errors"] for s in summary.values()):
         print("WARNING: some requests failed (non-2xx, timeouts or socket errors)")
@@ -396,6 +418,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--docs", type=int, default=1000, help="documents seeded per dialect")
     parser.add_argument("--only", help="comma-separated dialects (default: all four)")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also serve the doppelgate of this source checkout (e.g. `git worktree add DIR "
+        "<commit>`, with this bench/ copied in) in the same rotation: before/after in one run",
+    )
     parser.add_argument("--startup-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     add_backend_args(parser)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import select
 import shutil
 import signal
@@ -76,19 +77,29 @@ class Server:
     """A benchmark server process; `stop()` always ends it (SIGTERM, then SIGKILL)."""
 
     def __init__(
-        self, kind: str, args: argparse.Namespace, logs: Path, extra: Sequence[str] = ()
+        self,
+        kind: str,
+        args: argparse.Namespace,
+        logs: Path,
+        extra: Sequence[str] = (),
+        checkout: Path | None = None,
     ) -> None:
+        """`checkout`: serve that source tree's doppelgate (a baseline commit) instead."""
         self.kind = kind
         self.port = 0
-        self.log_path = logs / f"{kind}.log"
+        label = kind if checkout is None else f"{kind}-{checkout.name}"
+        self.log_path = logs / f"{label}.log"
         self._log: IO[str] = self.log_path.open("w")
         cmd = [sys.executable, "-m", "bench.http_server", "--kind", kind, "--docs", str(args.docs)]
         cmd += ["--backend", args.backend]
         if args.mongo_url:
             cmd += ["--mongo-url", args.mongo_url]
         cmd += extra
+        env = None
+        if checkout is not None:
+            env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True
+            cmd, cwd=checkout or ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
         )
 
     def wait_ready(self, timeout: float) -> None:
