@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from .persist import DataFile
 from .planner import Result, candidate_ids, execute, noted, scans, terms_of
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import hash_key
+from .values import MISSING, hash_key
 
 logger = logging.getLogger("doppelgate")
 
@@ -74,6 +74,27 @@ class _HashIndex:
                 holders.pop(id_key, None)
                 if not holders:
                     del self.entries[key]
+
+
+def _same_fields(old: Document, new: Document) -> Callable[[Sequence[str]], bool]:
+    """Whether two versions of a document hold byte-equal (msgpack: 1, 1.0 and true differ)
+    values in the top-level fields of these paths; answers per field computed once."""
+    seen: dict[str, bool] = {}
+
+    def same(paths: Sequence[str]) -> bool:
+        for path in paths:
+            head = path.partition(".")[0]
+            equal = seen.get(head)
+            if equal is None:
+                a, b = old.get(head, MISSING), new.get(head, MISSING)
+                equal = seen[head] = a is b or (
+                    a is not MISSING and b is not MISSING and encode(a) == encode(b)
+                )
+            if not equal:
+                return False
+        return True
+
+    return same
 
 
 class MemoryCollection(Collection):
@@ -209,26 +230,36 @@ class MemoryCollection(Collection):
         id_key = hash_key(doc["_id"])
         if old is None and id_key in self.docs:
             raise DuplicateKey("_id_", {"_id": doc["_id"]})
-        new_keys = {name: index.keys_of(doc) for name, index in self.indexes.items()}
+        # an update that leaves an index's fields byte-equal leaves its keys (and, for a unique
+        # index, its holder) as they are: no key computed, checked or moved for it
+        same = _same_fields(old, doc) if old is not None else None
+        new_keys = {
+            name: index.keys_of(doc)
+            for name, index in self.indexes.items()
+            if same is None or not same(index.spec.paths)
+        }
         for name, index in self.indexes.items():
-            if index.spec.unique:
+            if index.spec.unique and name in new_keys:
                 clash = index.conflict(new_keys[name], id_key)
                 if clash is not None:
                     raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
         self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
         for name, index in self.indexes.items():
+            if name not in new_keys:
+                continue
             if old is not None:
                 old_keys = index.keys_of(old)
                 if old_keys == new_keys[name]:
-                    continue  # an update that leaves this index's fields alone
+                    continue
                 index.remove(old_keys, id_key)
             index.add(new_keys[name], id_key)
         if old is None:
             self.seq[id_key] = self._next_seq
             self._next_seq += 1
         for ordered in self.ordered.values():
-            ordered.replace(id_key, self.seq[id_key], old, stored)
+            if same is None or not same(ordered.spec.paths):
+                ordered.replace(id_key, self.seq[id_key], old, stored)
         self.docs[id_key] = stored
         self._engine.compact_if_due()
         return stored
