@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,13 @@ from .core import (
 )
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import compile_filter, equality_fields, is_operator_doc
-from .indexes import index_keys, key_doc
+from .indexes import index_keys, key_doc, same_fields
 from .ordered import OrderedIndex
 from .persist import DataFile
 from .planner import Result, candidate_ids, execute, noted, scans, terms_of
 from .projection import compile_projection
 from .updates import apply_update, validate_update
-from .values import MISSING, hash_key
+from .values import hash_key
 
 logger = logging.getLogger("doppelgate")
 
@@ -74,27 +74,6 @@ class _HashIndex:
                 holders.pop(id_key, None)
                 if not holders:
                     del self.entries[key]
-
-
-def _same_fields(old: Document, new: Document) -> Callable[[Sequence[str]], bool]:
-    """Whether two versions of a document hold byte-equal (msgpack: 1, 1.0 and true differ)
-    values in the top-level fields of these paths; answers per field computed once."""
-    seen: dict[str, bool] = {}
-
-    def same(paths: Sequence[str]) -> bool:
-        for path in paths:
-            head = path.partition(".")[0]
-            equal = seen.get(head)
-            if equal is None:
-                a, b = old.get(head, MISSING), new.get(head, MISSING)
-                equal = seen[head] = a is b or (
-                    a is not MISSING and b is not MISSING and encode(a) == encode(b)
-                )
-            if not equal:
-                return False
-        return True
-
-    return same
 
 
 class MemoryCollection(Collection):
@@ -232,7 +211,7 @@ class MemoryCollection(Collection):
             raise DuplicateKey("_id_", {"_id": doc["_id"]})
         # an update that leaves an index's fields byte-equal leaves its keys (and, for a unique
         # index, its holder) as they are: no key computed, checked or moved for it
-        same = _same_fields(old, doc) if old is not None else None
+        same = same_fields(old, doc) if old is not None else None
         new_keys = {
             name: index.keys_of(doc)
             for name, index in self.indexes.items()
