@@ -1,6 +1,6 @@
 """`python -m bench`: the engine, HTTP and test-harness benchmarks, with the same options.
 
-python -m bench [--quick] [--only engine|http|testing|proxy|console|mongo|gainsight|query]
+python -m bench [--quick] [--only engine|http|dialects|testing|proxy|console|mongo|gainsight|query]
                 [--backend mongodb --mongo-url URL] [--json-dir DIR]
 
 The MongoDB benchmark (bench/mongo_bench.py: doppelgate on the MongoDB backend, 1 and 2 workers,
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from bench import (
     console_bench,
+    dialect_bench,
     engine_bench,
     gainsight_bench,
     http_bench,
@@ -37,7 +38,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="short run (about 30 s)")
     parser.add_argument(
         "--only",
-        choices=("engine", "http", "testing", "proxy", "console", "mongo", "gainsight", "query"),
+        choices=(
+            "engine",
+            "http",
+            "dialects",
+            "testing",
+            "proxy",
+            "console",
+            "mongo",
+            "gainsight",
+            "query",
+        ),
         help="run one benchmark",
     )
     parser.add_argument("--json-dir", metavar="DIR", help="write the results as JSON files here")
@@ -67,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.only in (None, "console"):  # the web console's API at 100,000 documents
         extra = ["--json", os.path.join(args.json_dir, "console.json")] if args.json_dir else []
         console_bench.main([*common, *extra])
+    if args.only == "dialects":  # each dialect's point read and write; needs wrk
+        extra = ["--json", os.path.join(args.json_dir, "dialects.json")] if args.json_dir else []
+        dialect_bench.main([*common, *extra])
     if args.only == "gainsight":  # key look-ups as rows grow; minutes: run on its own
         extra = ["--json", os.path.join(args.json_dir, "gainsight.json")] if args.json_dir else []
         gainsight_bench.main([*common, *extra])

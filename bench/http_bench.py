@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import select
 import shutil
 import signal
@@ -75,17 +76,30 @@ end
 class Server:
     """A benchmark server process; `stop()` always ends it (SIGTERM, then SIGKILL)."""
 
-    def __init__(self, kind: str, args: argparse.Namespace, logs: Path) -> None:
+    def __init__(
+        self,
+        kind: str,
+        args: argparse.Namespace,
+        logs: Path,
+        extra: Sequence[str] = (),
+        checkout: Path | None = None,
+    ) -> None:
+        """`checkout`: serve that source tree's doppelgate (a baseline commit) instead."""
         self.kind = kind
         self.port = 0
-        self.log_path = logs / f"{kind}.log"
+        label = kind if checkout is None else f"{kind}-{checkout.name}"
+        self.log_path = logs / f"{label}.log"
         self._log: IO[str] = self.log_path.open("w")
         cmd = [sys.executable, "-m", "bench.http_server", "--kind", kind, "--docs", str(args.docs)]
         cmd += ["--backend", args.backend]
         if args.mongo_url:
             cmd += ["--mongo-url", args.mongo_url]
+        cmd += extra
+        env = None
+        if checkout is not None:
+            env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True
+            cmd, cwd=checkout or ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
         )
 
     def wait_ready(self, timeout: float) -> None:
@@ -147,6 +161,29 @@ def _parse(output: str, what: str) -> dict[str, Any]:
     raise RuntimeError(f"no summary from the load generator for {what}:\n{output[-2000:]}")
 
 
+def run_wrk(
+    args: argparse.Namespace, port: int, script: Path, duration: int, what: str
+) -> dict[str, Any]:
+    """One wrk run with a Lua script that prints the MARK summary line."""
+    cmd = [
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s",
+        "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}",
+    ]  # fmt: skip
+    return _load(cmd, duration, what)
+
+
+def _load(cmd: list[str], duration: int, what: str) -> dict[str, Any]:
+    done = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=duration + 60, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed for {what}: {done.stderr[-2000:]}")
+    result = _parse(done.stdout, what)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(v for k, v in result.items() if k.startswith("errors_"))
+    return result
+
+
 def run_load(
     args: argparse.Namespace, server: Server, op: str, duration: int, logs: Path
 ) -> dict[str, Any]:
@@ -157,25 +194,13 @@ def run_load(
         script.write_text(
             WRK_SCRIPT % {"docs": args.docs, "prefix": PREFIX, "mode": op, "mark": MARK}
         )
-        cmd = [
-            "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s",
-            "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{server.port}",
-        ]  # fmt: skip
-    else:
-        cmd = [
-            sys.executable, "-m", "bench.loadgen", "--port", str(server.port), "--mode", op,
-            "--prefix", PREFIX, "--docs", str(args.docs), "--connections", str(args.connections),
-            "--duration", str(duration),
-        ]  # fmt: skip
-    done = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=duration + 60, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"load generator failed for {what}: {done.stderr[-2000:]}")
-    result = _parse(done.stdout, what)
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(v for k, v in result.items() if k.startswith("errors_"))
-    return result
+        return run_wrk(args, server.port, script, duration, what)
+    cmd = [
+        sys.executable, "-m", "bench.loadgen", "--port", str(server.port), "--mode", op,
+        "--prefix", PREFIX, "--docs", str(args.docs), "--connections", str(args.connections),
+        "--duration", str(duration),
+    ]  # fmt: skip
+    return _load(cmd, duration, what)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

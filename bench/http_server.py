@@ -74,6 +74,34 @@ def bare_app(size: int) -> Starlette:
     )
 
 
+class Answer(msgspec.Struct):
+    """One route of the bare app for bench/dialect_bench.py: doppelgate's sampled answer."""
+
+    method: str
+    route: str
+    status: int
+    content_type: str
+    body: str
+
+
+def answering_app(path: str) -> Starlette:
+    """A bare app answering each route with the bytes doppelgate answered (the body read first,
+    as every vendor endpoint reads it)."""
+
+    def endpoint(answer: Answer) -> Callable[[Request], Awaitable[Response]]:
+        body = answer.body.encode()
+
+        async def respond(request: Request) -> Response:
+            await request.body()
+            return Response(body, answer.status, media_type=answer.content_type)
+
+        return respond
+
+    with open(path, "rb") as file:
+        answers = msgspec.json.decode(file.read(), type=list[Answer])
+    return Starlette(routes=[Route(a.route, endpoint(a), methods=[a.method]) for a in answers])
+
+
 def doppelgate_app(args: argparse.Namespace, tenant: str) -> tuple[Starlette, Any]:
     from doppelgate.dialect import Dialect, DialectContext, load_dialects
     from doppelgate.gateway import create_app
@@ -153,6 +181,8 @@ async def serve(args: argparse.Namespace) -> None:
     engine = None
     if args.kind == "doppelgate":
         app, engine = doppelgate_app(args, tenant)
+    elif args.responses:
+        app = answering_app(args.responses)
     else:
         app = bare_app(args.docs)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP
@@ -192,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.http_server")
     parser.add_argument("--kind", choices=("doppelgate", "bare"), required=True)
     parser.add_argument("--docs", type=int, default=10_000, help="documents seeded")
+    parser.add_argument("--responses", help="bare: answer these routes (bench/dialect_bench.py)")
     add_backend_args(parser)
     args = parser.parse_args(argv)
     check_backend_args(parser, args)

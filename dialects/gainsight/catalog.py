@@ -8,6 +8,7 @@ A control-plane declaration wins over the config, which wins over the standard d
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import msgspec
@@ -20,6 +21,10 @@ from .schema import ObjectSchema, SchemaError, object_from_decl
 from .standard import CANONICAL, STANDARD
 
 DIALECT = "gainsight"
+# (tenant, object name, stored declaration as JSON) -> its schema: every request reads the
+# declaration, and building the schema from it cost more than the read
+_BUILT: dict[tuple[str, str, bytes], ObjectSchema] = {}
+_BUILT_MAX = 1024
 
 
 def check_declarations(options: GainsightOptions) -> None:
@@ -42,9 +47,17 @@ class Catalog:
         lower = name.lower()  # object names match case-insensitively (spec §0)
         doc = await self.stored.find_one({"_id": lower})
         if doc is not None:
-            schema = self._build(doc["name"], msgspec.convert(doc["decl"], ObjectDecl))
-            schema.inferred = bool(doc.get("inferred"))
-            return schema
+            key = (self.tenant, doc["name"], msgspec.json.encode(doc["decl"]))
+            built = _BUILT.get(key)
+            if built is None:
+                built = self._build(doc["name"], msgspec.convert(doc["decl"], ObjectDecl))
+                if len(_BUILT) >= _BUILT_MAX:
+                    _BUILT.clear()
+                _BUILT[key] = built
+            # a copy with its own field table: a write may add inferred fields to it
+            return dataclasses.replace(
+                built, fields=dict(built.fields), inferred=bool(doc.get("inferred"))
+            )
         if lower in self.configured:
             return self._build(*self.configured[lower])
         if lower in STANDARD:

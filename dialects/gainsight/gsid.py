@@ -4,6 +4,7 @@ process serving a tenant agrees on them without shared state."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -28,6 +29,7 @@ def is_gsid(value: object) -> bool:
     return isinstance(value, str) and GSID.match(value) is not None
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same keys and objects come back on every request
 def hashed(text: str, size: int) -> str:
     number = int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
     out = []

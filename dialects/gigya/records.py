@@ -10,6 +10,7 @@ import msgspec
 
 from .errors import invalid
 from .fields import check_name
+from .wire import iso_z
 
 UPDATE_BEHAVIORS = ("arrayPush", "arraySet", "replace")
 
@@ -21,8 +22,7 @@ def object_id(type_: str, oid: str, uid: str | None) -> str:
 
 
 def iso_ms(ms: int) -> str:
-    t = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    return iso_z(dt.datetime.fromtimestamp(ms / 1000, dt.UTC))
 
 
 def render(doc: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

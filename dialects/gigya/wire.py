@@ -117,8 +117,16 @@ class Call:
 
 def call_time(now: dt.datetime | None = None) -> str:
     """ISO-8601 UTC with milliseconds and `Z`, e.g. 2015-03-22T11:42:25.943Z (spec §1)."""
-    now = (now or clock.utcnow()).astimezone(dt.UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    return iso_z((now or clock.utcnow()).astimezone(dt.UTC))
+
+
+def iso_z(t: dt.datetime) -> str:
+    """A UTC datetime as ISO-8601 with milliseconds and `Z`; the year unpadded, as strftime's
+    %Y gives it, by formatting alone (strftime costs several times more per call)."""
+    return (
+        f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}."
+        f"{t.microsecond // 1000:03d}Z"
+    )
 
 
 def status_of(error_code: int) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import msgspec
@@ -99,6 +100,13 @@ def _unpack(text: str) -> dict[str, Any]:
     return value
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(info_text: str, schema_text: str) -> Schema:
+    """The Schema of two stored metadata texts: every data call resolves one, and the same
+    texts parse to the same Schema (never changed once built), so it is built once."""
+    return Schema({"entityInfo": _unpack(info_text), "schema": _unpack(schema_text)})
+
+
 def _index_paths(index: dict[str, Any]) -> list[str]:
     return [f.get("field") for f in index.get("fields") or [] if isinstance(f, dict)]
 
@@ -166,18 +174,20 @@ class MetadataStore:
 
     async def resolve(self, name: str, version: str | None) -> Schema:
         """The schema a data call runs against (§1, §2.4)."""
-        info = await self.info(name)
-        if info is None:
+        info_doc = await self.coll.find_one({"_id": _info_id(name)})
+        if info_doc is None:
             raise LightblueError(E.UNKNOWN_ENTITY, f"{name}:{version}" if version else name)
-        version = version or info.get("defaultVersion")
+        if not version:
+            version = _unpack(info_doc["entityInfo"]).get("defaultVersion")
         if not version:
             raise LightblueError(E.NO_VERSION, "version")
-        schema = await self.schema(name, version)
-        if schema is None:
+        schema_doc = await self.coll.find_one({"_id": _schema_id(name, version)})
+        if schema_doc is None:
             raise LightblueError(E.UNKNOWN_VERSION, f"{name}:{version}")
-        if schema["status"]["value"] == "disabled":
+        schema = _parsed(info_doc["entityInfo"], schema_doc["schema"])
+        if schema.status == "disabled":
             raise LightblueError(E.DISABLED_VERSION, f"{name}:{version}")
-        return Schema({"entityInfo": info, "schema": schema})
+        return schema
 
     # -- writes ------------------------------------------------------------------------------
 

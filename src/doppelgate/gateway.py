@@ -235,12 +235,14 @@ def create_app(
 
     apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
     routes: list[BaseRoute] = [
+        # the vendor mounts first: the router tries routes in order, and no control-plane path
+        # starts with a dialect prefix, so a vendor call skips the ~30 control routes
+        *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
+        *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control_routes(control, CONTROL_PREFIX),
         *index_routes(control, engine, CONTROL_PREFIX),
         *console_routes(control, settings, CONTROL_PREFIX),  # the web console (console/)
-        *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
-        *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         any_path(Route("/{path:path}", unknown, methods=ANY_METHOD)),
     ]
     table = host_table(dialects, settings)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from starlette.types import Scope
 
+SEEN_HOSTS = 1024  # HostTable keeps this many hosts' answers
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "::", "[::]"})
 
 
@@ -48,8 +49,21 @@ class HostTable:
             elif pattern:
                 self.exact.setdefault(pattern, prefix)
         self.wildcards.sort(key=lambda item: len(item[0]), reverse=True)
+        # every request asks for its Host: the answers, bounded (clients choose the names)
+        self._seen: dict[str, str | None] = {}
 
     def prefix_for(self, host: str) -> str | None:
+        try:
+            return self._seen[host]
+        except KeyError:
+            pass
+        found = self._lookup(host)
+        if len(self._seen) >= SEEN_HOSTS:
+            self._seen.clear()
+        self._seen[host] = found
+        return found
+
+    def _lookup(self, host: str) -> str | None:
         host = host.lower().rstrip(".")
         if host in self.exact:
             return self.exact[host]

@@ -3,6 +3,7 @@ calls in the same order give the same ids on every run and machine (--id-seed N)
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import struct
@@ -85,7 +86,12 @@ def uuid4() -> uuid.UUID:
 
 def uuid_hex() -> str:
     """32 hex digits of a version-4 UUID (uuid4().hex): request ids, Gigya oids and cursors."""
-    return uuid4().hex
+    if _rng() is not None:
+        return uuid4().hex
+    raw = bytearray(os.urandom(16))  # what uuid.uuid4() does, without building a UUID object
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 def uuid_text() -> str:

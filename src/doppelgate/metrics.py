@@ -9,6 +9,7 @@ client sending random paths cannot grow the label set without bound.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -22,6 +23,10 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 class Metrics:
     def __init__(self, operations: Mapping[str, Sequence[str]]) -> None:
         self.operations = operations  # per dialect; filled as the dialects are mounted
+        # per request, no rebuilding: lower-cased name -> label per dialect (kept with the tuple
+        # it came from, so a dialect mounted again is seen), and the labelled children
+        self._known: dict[str, tuple[Sequence[str], dict[str, str]]] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "doppelgate_requests",
@@ -53,12 +58,24 @@ class Metrics:
     def observe(
         self, dialect: str, operation: str, status: int, seconds: float, fault: bool
     ) -> None:
-        known = {op.lower(): op for op in self.operations.get(dialect, ())}
-        label = known.get(operation.lower(), "other")
-        self.requests.labels(dialect, label, str(status)).inc()
-        self.latency.labels(dialect).observe(seconds)
+        label = self._label(dialect, operation)
+        children = self._children.get((dialect, label, status))
+        if children is None:
+            children = self._children[dialect, label, status] = (
+                self.requests.labels(dialect, label, str(status)),
+                self.latency.labels(dialect),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         if fault:
             self.faults.labels(dialect, label).inc()
+
+    def _label(self, dialect: str, operation: str) -> str:
+        operations = self.operations.get(dialect, ())
+        cached = self._known.get(dialect)
+        if cached is None or cached[0] is not operations:
+            cached = self._known[dialect] = (operations, {op.lower(): op for op in operations})
+        return cached[1].get(operation.lower(), "other")
 
     async def exposition(self, engine: Engine, dialects: Sequence[str]) -> bytes:
         for dialect in dialects:

@@ -63,4 +63,17 @@ def decode(raw: bytes | str, type: type[T] | None = None, limit: int = MAX_DEPTH
         value = msgspec.json.decode(raw) if type is None else msgspec.json.decode(raw, type=type)
     except RecursionError:
         raise TooDeep(limit) from None
+    bound = _openers(raw)
+    if bound is not None and bound <= limit:  # never deeper than its opening brackets: no walk
+        return value  # type: ignore[no-any-return]
     return check(value, limit)  # type: ignore[no-any-return]
+
+
+def _openers(raw: bytes | str) -> int | None:
+    """How many `{` and `[` the text holds, in strings too: an upper bound of its depth (None:
+    a buffer type without count(), left to the walk)."""
+    if isinstance(raw, str):
+        return raw.count("{") + raw.count("[")
+    if isinstance(raw, bytes | bytearray):
+        return raw.count(b"{") + raw.count(b"[")
+    return None

@@ -25,7 +25,11 @@ SECRET_HEADERS = frozenset(
 # field names whose values are secrets: Gigya secret/sig, OAuth tokens and client secrets, ...
 _SECRET_NAME = r"[A-Za-z_]*(?:secret|password|passwd|token|sig|signature|accesskey)[A-Za-z_]*"
 _JSON_FIELD = re.compile(rf'("(?i:{_SECRET_NAME})"\s*:\s*)"(?:[^"\\]|\\.)*("?)')
-_FORM_FIELD = re.compile(rf"(?:(?<=^)|(?<=[&?]))((?i:{_SECRET_NAME})=)[^&\s]*")
+# at the start or after & or ?: one negative look-behind, not two alternatives, per position
+_FORM_FIELD = re.compile(rf"(?<![^&?])((?i:{_SECRET_NAME})=)[^&\s]*")
+# every secret name holds one of these words (lower-cased): ASCII text without any has nothing
+# to redact, found by one plain scan instead of two case-folding substitutions per body
+_SECRET_WORD = re.compile(r"secret|passw|token|sig|accesskey")
 
 
 class Exchange(msgspec.Struct, kw_only=True):
@@ -58,11 +62,15 @@ class Body:
             self.size += len(chunk)
 
     def text(self) -> str:
+        if not self.chunks:
+            return ""
         return redact_text(b"".join(self.chunks).decode("utf-8", errors="replace"))
 
 
 def redact_text(text: str) -> str:
     """Secret-named JSON string values and form/query values replaced by REDACTED."""
+    if not text or (text.isascii() and _SECRET_WORD.search(text.lower()) is None):
+        return text
     text = _JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}{m.group(2)}', text)
     return _FORM_FIELD.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 

@@ -106,14 +106,20 @@ def check_document(doc: Any, limit: int) -> bytes:
     return blob
 
 
+_PLAIN = frozenset({str, float, bool, type(None)})  # exact types that are always storable
+
+
 def _check_value(value: Any) -> None:
+    if type(value) in _PLAIN:  # most leaves: no isinstance chain, no call per field
+        return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidDocument(f"field names must be strings, not {key!r}")
             if key.startswith("$"):
                 raise InvalidDocument(f"field names cannot start with '$': {key!r}")
-            _check_value(item)
+            if type(item) not in _PLAIN:
+                _check_value(item)
     elif isinstance(value, list):
         for item in value:
             _check_value(item)

@@ -4,10 +4,11 @@ a missing field indexes as null, and a compound index takes the product of its f
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .core import Document, IndexSpec
-from .values import hash_key, leaf_values, split_path
+from .core import Document, IndexSpec, encode
+from .values import MISSING, hash_key, leaf_values, split_path
 
 MAX_INDEX_KEYS_PER_DOC = 1000  # bounds the cartesian product of a compound multikey index
 
@@ -28,3 +29,24 @@ def key_doc(spec: IndexSpec, doc: Document) -> dict[str, Any]:
         values = leaf_values(doc, split_path(path))
         key[path] = values[0] if len(values) == 1 else (values or None)
     return key
+
+
+def same_fields(old: Document, new: Document) -> Callable[[Sequence[str]], bool]:
+    """Whether two versions of a document hold byte-equal (msgpack: 1, 1.0 and true differ)
+    values in the top-level fields of these paths; answers per field computed once."""
+    seen: dict[str, bool] = {}
+
+    def same(paths: Sequence[str]) -> bool:
+        for path in paths:
+            head = path.partition(".")[0]
+            equal = seen.get(head)
+            if equal is None:
+                a, b = old.get(head, MISSING), new.get(head, MISSING)
+                equal = seen[head] = a is b or (
+                    a is not MISSING and b is not MISSING and encode(a) == encode(b)
+                )
+            if not equal:
+                return False
+        return True
+
+    return same

@@ -35,10 +35,10 @@ from .core import (
 )
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import compile_filter, equality_fields, is_operator_doc
-from .indexes import index_keys, key_doc
+from .indexes import index_keys, key_doc, same_fields
 from .ordered import OrderedIndex
 from .persist import DataFile
-from .planner import Result, execute, noted, scans
+from .planner import Result, candidate_ids, execute, noted, scans, terms_of
 from .projection import compile_projection
 from .updates import apply_update, validate_update
 from .values import hash_key
@@ -113,11 +113,13 @@ class MemoryCollection(Collection):
         """The planner's answer, under the time budget; a plan that scans the collection runs paced
         instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
+        terms = terms_of(filter)  # once for both the check and the plan
         with budget(self._engine.max_time_ms):
-            if len(self.docs) > 1 and scans(self, filter, sort):
+            pinned = candidate_ids(self, terms)
+            if len(self.docs) > 1 and scans(self, filter, sort, terms, pinned):
                 result = await self._paced_scan(filter, sort, skip, limit, total)
             else:
-                result = execute(self, filter, sort, skip, limit, total)
+                result = execute(self, filter, sort, skip, limit, total, terms, pinned)
         self.examined = result.examined
         self._last = result
         return result
@@ -207,23 +209,36 @@ class MemoryCollection(Collection):
         id_key = hash_key(doc["_id"])
         if old is None and id_key in self.docs:
             raise DuplicateKey("_id_", {"_id": doc["_id"]})
-        new_keys = {name: index.keys_of(doc) for name, index in self.indexes.items()}
+        # an update that leaves an index's fields byte-equal leaves its keys (and, for a unique
+        # index, its holder) as they are: no key computed, checked or moved for it
+        same = same_fields(old, doc) if old is not None else None
+        new_keys = {
+            name: index.keys_of(doc)
+            for name, index in self.indexes.items()
+            if same is None or not same(index.spec.paths)
+        }
         for name, index in self.indexes.items():
-            if index.spec.unique:
+            if index.spec.unique and name in new_keys:
                 clash = index.conflict(new_keys[name], id_key)
                 if clash is not None:
                     raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
         self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
         for name, index in self.indexes.items():
+            if name not in new_keys:
+                continue
             if old is not None:
-                index.remove(index.keys_of(old), id_key)
+                old_keys = index.keys_of(old)
+                if old_keys == new_keys[name]:
+                    continue
+                index.remove(old_keys, id_key)
             index.add(new_keys[name], id_key)
         if old is None:
             self.seq[id_key] = self._next_seq
             self._next_seq += 1
         for ordered in self.ordered.values():
-            ordered.replace(id_key, self.seq[id_key], old, stored)
+            if same is None or not same(ordered.spec.paths):
+                ordered.replace(id_key, self.seq[id_key], old, stored)
         self.docs[id_key] = stored
         self._engine.compact_if_due()
         return stored

@@ -242,15 +242,23 @@ def _page(
 
 
 def execute(
-    store: Store, spec: Filter | None, sort: Any, skip: int, limit: int, want_total: bool
+    store: Store,
+    spec: Filter | None,
+    sort: Any,
+    skip: int,
+    limit: int,
+    want_total: bool,
+    terms: Terms | None = None,
+    pinned: Pinned | None = None,
 ) -> Result:
-    """Matches of a filter in sort order, sliced; with the total match count when asked."""
+    """Matches of a filter in sort order, sliced; with the total match count when asked
+    (`terms`, `pinned`: its terms_of and candidate_ids, when the caller has them already)."""
     predicate = compile_filter(spec)
     order_spec = normalize_sort(sort)
-    terms = terms_of(spec)
+    terms = terms if terms is not None else terms_of(spec)
     seq = store.seq
     order = sort_keyer(order_spec, seq) if order_spec else None
-    candidates, plan, name = _candidate_ids(store, terms)
+    candidates, plan, name = pinned if pinned is not None else candidate_ids(store, terms)
     best = None
     if candidates is None or (plan == "HASH" and len(candidates) > 64):
         best = _best_ordered(store, terms, order_spec)
@@ -301,7 +309,10 @@ def _scan(
     return Result(page, total, "COLLSCAN", None, examined, matched=len(found))
 
 
-def _candidate_ids(store: Store, terms: Terms) -> tuple[Any, str, str | None]:
+Pinned = tuple[Any, str, str | None]  # candidate_ids' answer: (ids or None, plan, index name)
+
+
+def candidate_ids(store: Store, terms: Terms) -> Pinned:
     """Documents pinned by `_id` or by a hash index, in insertion order; None: not pinned."""
     ids = points(terms.atoms.get("_id", []))
     if ids is not None:
@@ -462,11 +473,17 @@ def _declared(store: Store) -> int:
     return sum(not name.startswith("auto:") for name in store.ordered)
 
 
-def scans(store: Store, spec: Filter | None, sort: Any) -> bool:
+def scans(
+    store: Store,
+    spec: Filter | None,
+    sort: Any,
+    terms: Terms | None = None,
+    pinned: Pinned | None = None,
+) -> bool:
     """Whether `execute` would scan the whole collection (no index serves the filter or sort):
     the memory backend then paces the scan off the event loop instead (budget.py)."""
-    terms = terms_of(spec)
-    candidates, _, _ = _candidate_ids(store, terms)
+    terms = terms if terms is not None else terms_of(spec)
+    candidates, _, _ = pinned if pinned is not None else candidate_ids(store, terms)
     return candidates is None and _best_ordered(store, terms, normalize_sort(sort)) is None
 
 

@@ -32,7 +32,13 @@ class _EmptyArray:
 EMPTY_ARRAY: Any = _EmptyArray()
 
 
+_EXACT_BRACKETS: dict[type, int] = {}  # filled below: the common exact types, one dict probe
+
+
 def bracket(value: Any) -> int:
+    found = _EXACT_BRACKETS.get(type(value))
+    if found is not None:
+        return found
     if value is EMPTY_ARRAY:
         return 0
     if value is None or value is MISSING:
@@ -52,6 +58,11 @@ def bracket(value: Any) -> int:
     if isinstance(value, dt.datetime):
         return DATE
     raise TypeError(f"unsupported value type {type(value).__name__}")
+
+
+_EXACT_BRACKETS.update(
+    {str: STRING, int: NUMBER, float: NUMBER, dict: OBJECT, list: ARRAY, bool: BOOLEAN}
+)
 
 
 def _sign(x: Any, y: Any) -> int:
@@ -126,6 +137,20 @@ def resolve(value: Any, parts: tuple[str, ...]) -> Iterator[Any]:
 
 def leaf_values(doc: Any, parts: tuple[str, ...]) -> list[Any]:
     """Values a path reaches, arrays at the end expanded: what an index or a sort sees."""
+    value = doc  # through documents without a generator per level; from an array on, resolve()
+    for depth, head in enumerate(parts):
+        if isinstance(value, dict):
+            if head not in value:
+                return []
+            value = value[head]
+        elif isinstance(value, list):
+            return _leaf_values(value, parts[depth:])
+        else:
+            return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _leaf_values(doc: Any, parts: tuple[str, ...]) -> list[Any]:
     found: list[Any] = []
     for value in resolve(doc, parts):
         if isinstance(value, list):
