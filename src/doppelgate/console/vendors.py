@@ -188,7 +188,7 @@ class Gainsight:
 
     async def views(self, engine: Engine, tenant: str, names: list[str]) -> list[View]:
         standard = importlib.import_module("doppelgate.dialects.gainsight.standard").CANONICAL
-        names_of: dict[str, str] = dict(standard)  # "company" -> "Company" (spec §0)
+        names_of: dict[str, str] = dict(standard)  # "company" -> "Company" (docs/gainsight.md §0)
         if "objects" in names:
             for d in await engine.collection("gainsight", tenant, "objects").find(
                 projection={"name": 1}
