@@ -28,6 +28,7 @@ SCANNED = ("src/", "dialects/", "tests/", "bench/", "docs/", "README.md")
 SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml"}
 # files that name the old paths or dangling references on purpose
 EXEMPT = {"tests/test_docs_references.py", "tools/refs.py"}
+SKIPPED_DIRS = {"node_modules", "target", "__pycache__", ".venv"}  # not ours, or built
 
 DOC = re.compile(r'docs/(?P<file>[\w.-]+\.md)(?:`?\s*"(?P<heading>[^"\n]+)")?')
 SECTION = re.compile(r"(?<!\w)§\s?(?P<number>\d+(?:\.\d+)*)")
@@ -86,12 +87,19 @@ def problems(rel: str, text: str, docs: dict[str, tuple[set[str], list[str]]]) -
 
 
 def scanned_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", *SCANNED], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    """The tracked files of SCANNED (git), else, outside a checkout (an sdist), the files on disk
+    without installed or built trees."""
+    if (ROOT / ".git").exists():
+        out = subprocess.run(
+            ["git", "ls-files", *SCANNED], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+        names = out.splitlines()
+    else:
+        found = [p for s in SCANNED for p in ([ROOT / s] if "." in s else (ROOT / s).rglob("*"))]
+        names = [p.relative_to(ROOT).as_posix() for p in found if not SKIPPED_DIRS & set(p.parts)]
     return [
         rel
-        for rel in out.splitlines()
+        for rel in names
         if Path(rel).suffix in SUFFIXES and rel not in EXEMPT and (ROOT / rel).is_file()
     ]
 
