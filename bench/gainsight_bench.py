@@ -43,7 +43,7 @@ from doppelgate.gateway import create_app
 
 BASE = "/gainsight/v1/data/objects"
 OBJECT = "Thing__gc"
-BATCH = 50  # the Insert API's limit per call (spec §1.2)
+BATCH = 50  # the Insert API's limit per call (docs/gainsight.md §1.2)
 
 Op = Callable[[httpx.AsyncClient, dict[str, str], list[str], random.Random], Awaitable[None]]
 

@@ -7,6 +7,12 @@ cannot be built or started fails the tests that need it: it never skips them.
 
 `mongo_server` is always that local server, so outage tests can stop and restart it (same port,
 same data file) whatever `mongo_url` points at.
+
+Markers (README "Development"): every test that runs on the MongoDB backend or reaches the wire
+server is marked `mongodb` here, at collection (a backend parameter "mongodb", a MongoDB fixture,
+tests/mongodb/), so `pytest -m "not mongodb"` is a quick loop that never builds or starts the
+server; `maven` marks the other tests that build a Maven project. Without `-m` everything runs.
+A test that reaches the server or Maven unmarked fails (tests/markers.py): the split stays exact.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import pytest
 from doppelgate.config import Settings
 from doppelgate.engine import Engine
 from doppelgate.gateway import create_app
-from tests import maven
+from tests import markers, maven
 from tests.backends import BACKENDS, AppClient, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,9 +50,20 @@ JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
 SERVER_JVM_OPTIONS = ("-XX:+UseSerialGC",)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    markers.mark_items(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    markers.current[:] = [item]  # the test a session fixture set up now is built for
+
+
 def build_jar() -> Path:
     """The wire server's jar for the current sources, built with Maven once (tests/maven.py)."""
-    return maven.build_jar(WIRE_SERVER, "mongo-wire-server", "the MongoDB-wire server jar")
+    return maven.build_jar(
+        WIRE_SERVER, "mongo-wire-server", "the MongoDB-wire server jar", marker="mongodb"
+    )
 
 
 def free_port() -> int:
@@ -177,6 +194,7 @@ def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MongoWire
 
 @pytest.fixture(scope="session")
 def mongo_url(request: pytest.FixtureRequest) -> str:
+    markers.require("mongodb", "the test MongoDB")
     external = os.environ.get(URL_ENV)
     if external:
         return external

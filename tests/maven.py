@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import markers
 from tests.processes import run_captured
 
 BUILD_TIMEOUT_S = 600  # a cold build downloads Maven plugins and dependencies
@@ -24,8 +25,10 @@ def _sources(project: Path) -> list[Path]:
     return [project / "pom.xml", *sorted((project / "src").rglob("*.java"))]
 
 
-def build_jar(project: Path, name: str, what: str) -> Path:
-    """`project`'s target/<name>.jar for the current sources (cached copy), built with Maven."""
+def build_jar(project: Path, name: str, what: str, marker: str = "maven") -> Path:
+    """`project`'s target/<name>.jar for the current sources (cached copy), built with Maven;
+    the test asking for it must carry `marker` (tests/markers.py)."""
+    markers.require(marker, what)
     jar = project / "target" / f"{name}.jar"
     digest = hashlib.sha256()
     for path in _sources(project):

@@ -48,8 +48,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     console: Literal["on", "read-only", "off"] = "on"  # the web console; read-only: shared servers
     config_file: str | None = None  # the TOML file these settings came from (set by loading)
     seed: tuple[str, ...] = ()  # seed files applied once the server is up (serve --seed)
-    # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB, spec §3) and
-    # above the engine's 16 MiB document limit, whose vendor errors stay reachable
+    # request bodies: far above every vendor's own limit (Gigya `data`: 512 KB in
+    # docs/gigya.md §3) and above the engine's 16 MiB document limit, whose errors stay reachable
     max_body_bytes: Positive = 32 * 1024 * 1024
     # the control plane (guard.py): its token (Bearer or X-Doppelgate-Token), extra Host names it
     # answers on, and the explicit opt-out of the token a non-loopback bind otherwise requires

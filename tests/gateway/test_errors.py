@@ -89,7 +89,7 @@ def assert_clean(r: httpx.Response) -> None:
 
 async def test_gigya_unknown_method(client: httpx.AsyncClient) -> None:
     r = await client.post("/gigya/ds.frobnicate", data={"apiKey": "k"})
-    assert r.status_code == 200  # httpStatusCodes defaults to false (spec §1)
+    assert r.status_code == 200  # httpStatusCodes defaults to false (docs/gigya.md §1)
     body = r.json()
     assert list(body) == [
         "callId",
@@ -266,7 +266,7 @@ async def test_lightblue_internal_error(
 @pytest.mark.parametrize("path", ["/metadata/boom", "/rest/metadata/boom"])
 async def test_lightblue_metadata_failure_is_http_200(client: httpx.AsyncClient, path: str) -> None:
     r = await client.get(f"/lightblue{path}")
-    assert r.status_code == 200  # metadata endpoints always answer 200 (spec §1.2)
+    assert r.status_code == 200  # metadata endpoints always answer 200 (docs/lightblue.md §1.2)
     assert r.json()["errorCode"] == "rest-metadata:RestError"
     assert_clean(r)
 

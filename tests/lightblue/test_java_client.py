@@ -26,6 +26,8 @@ PROJECT = Path(__file__).resolve().parent / "java"
 RUN_TIMEOUT_S = 180
 INVALID_LOCK = "com.redhat.lightblue.client.response.lock.InvalidLockException"
 
+pytestmark = pytest.mark.maven  # Java + Maven even on the memory backend (tests/markers.py)
+
 
 def entity(name: str) -> dict[str, Any]:
     return {

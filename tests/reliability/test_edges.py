@@ -55,7 +55,7 @@ def test_a_self_referencing_alias_is_refused_and_plain_aliases_work(base: str) -
 def test_lightblue_out_of_range_numbers_are_bad_requests(base: str) -> None:
     lb = f"{base}/lightblue/rest"
     r = httpx.put(f"{lb}/data/lock/default/c1/r1?ttl=99999999999999999999", timeout=5)
-    assert r.status_code == 500  # every lightblue error but a few is 500 (spec §1.4)
+    assert r.status_code == 500  # every lightblue error but a few is 500 (docs/lightblue.md §1.4)
     (error,) = r.json()["errors"]  # lightblue-rest's lock error envelope (issue 14)
     assert error["errorCode"] == "rest-crud:RestError" and r.json()["status"] == "ERROR"
     assert "is not a long" in error["msg"]

@@ -38,7 +38,7 @@ async def test_a_gigya_cursor_expires(emu: Emulator) -> None:
             await gigya.post("ds.search", data={**search, "query": query, "openCursor": "true"})
         ).json()
         cursor = {**search, "cursorId": first["nextCursorId"]}
-        await emu.clock.advance(299)  # unused for less than cursorTtl (300 s, spec §4)
+        await emu.clock.advance(299)  # unused for less than cursorTtl (300 s, docs/gigya.md §4)
         second = (await gigya.post("ds.search", data=cursor)).json()
         assert second["errorCode"] == 0 and len(second["results"]) == 1
         await emu.clock.advance(301)
@@ -143,4 +143,4 @@ async def test_spid_yesterday_follows_the_clock(emu: Emulator) -> None:
         assert listed.status_code == 200 and len(listed.json()["data"]) == 1
         await emu.clock.advance(dt.timedelta(days=3))  # "yesterday" is now the 4th
         listed = await spid.get("/api/2/dataobjects", params={"since": "yesterday"})
-        assert listed.status_code == 404  # no objects: SPiD's documented 404 (spec §4)
+        assert listed.status_code == 404  # no objects: SPiD's documented 404 (docs/spid.md §4)

@@ -1,7 +1,8 @@
 """The vendor dialects, one package each: ``doppelgate.dialects.<name>``.
 
 The wheel ships the top-level ``dialects/`` folder inside this package; in a source checkout
-(editable install) the folder stays where ARCHITECTURE.md puts it and joins the search path here.
+(editable install) the folder stays where ARCHITECTURE.md puts it and joins the search path
+here.
 """
 
 import pkgutil
