@@ -25,7 +25,7 @@ SYSTEM = ("_id", "_n", "Gsid", "CreatedDate", "CreatedBy", "ModifiedDate", "Modi
 
 
 class GainsightConsole(ConsoleAdapter):
-    """Custom objects (specs/gainsight-custom-objects.md): ("gainsight", key, "rows:<object>")."""
+    """Custom objects (docs/gainsight.md): ("gainsight", key, "rows:<object>")."""
 
     schemas = True  # describe (spec §1.7)
 

@@ -1,4 +1,4 @@
-"""gigya dialect: SAP Customer Data Cloud (Gigya) Data Store, ds.* (specs/gigya-ds.md)."""
+"""gigya dialect: SAP Customer Data Cloud (Gigya) Data Store, ds.* (docs/gigya.md)."""
 
 from doppelgate.dialect import Dialect
 

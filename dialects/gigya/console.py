@@ -19,7 +19,7 @@ from .errors import ERROR_MESSAGES
 
 
 class GigyaConsole(ConsoleAdapter):
-    """Data Store (specs/gigya-ds.md): ("gigya", apiKey, "objects"), one view per type."""
+    """Data Store (docs/gigya.md): ("gigya", apiKey, "objects"), one view per type."""
 
     def credentials(self, tenant: str) -> dict[str, str]:
         return {"apiKey": tenant, "secret": "doppelgate-console"}  # permissive: any secret

@@ -1,4 +1,4 @@
-"""lightblue dialect: lightblue data and metadata services (specs/lightblue.md)."""
+"""lightblue dialect: lightblue data and metadata services (docs/lightblue.md)."""
 
 from collections.abc import Sequence
 

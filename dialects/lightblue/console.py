@@ -26,7 +26,7 @@ EVERYTHING = {"field": "*", "recursive": True}
 
 
 class LightblueConsole(ConsoleAdapter):
-    """Data service (specs/lightblue.md): ("lightblue", user, "data.<collection>")."""
+    """Data service (docs/lightblue.md): ("lightblue", user, "data.<collection>")."""
 
     def credentials(self, tenant: str) -> dict[str, str]:
         token = base64.b64encode(f"{tenant}:doppelgate-console".encode()).decode()

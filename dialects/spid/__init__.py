@@ -1,4 +1,4 @@
-"""spid dialect: SPiD / Schibsted account API v2 data objects (specs/spid-dataobjects.md)."""
+"""spid dialect: SPiD / Schibsted account API v2 data objects (docs/spid.md)."""
 
 from doppelgate.dialect import Dialect
 

@@ -21,7 +21,7 @@ from . import errors
 
 
 class SpidConsole(ConsoleAdapter):
-    """Data objects (specs/spid-dataobjects.md): ("spid", clientId, "dataobjects")."""
+    """Data objects (docs/spid.md): ("spid", clientId, "dataobjects")."""
 
     def credentials(self, tenant: str) -> dict[str, str]:
         return {"authorization": f"Bearer {tenant}"}  # permissive: a client token names it

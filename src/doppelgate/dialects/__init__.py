@@ -1,7 +1,7 @@
 """The vendor dialects, one package each: ``doppelgate.dialects.<name>``.
 
 The wheel ships the top-level ``dialects/`` folder inside this package; in a source checkout
-(editable install) the folder stays where ARCHITECTURE.md puts it and joins the search path
+(editable install) the folder stays where docs/architecture.md puts it and joins the search path
 here.
 """
 
