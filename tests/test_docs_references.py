@@ -112,6 +112,34 @@ def test_every_reference_resolves() -> None:
     assert found == [], "\n".join(found)
 
 
+README_SECTION = re.compile(r'(?<![\w/])README "(?P<heading>[^"]+)"')
+
+
+def readme_problems(rel: str, text: str, titles: list[str]) -> list[str]:
+    """Every `README "Heading"` in `text` that names no heading of the top-level README."""
+    return [
+        f'{rel}:{lineno}: README.md has no heading "{m.group("heading")}"'
+        for lineno, line in enumerate(text.splitlines(), 1)
+        for m in README_SECTION.finditer(line)
+        if not any(m.group("heading") in title for title in titles)
+    ]
+
+
+def test_every_readme_section_named_exists() -> None:
+    titles = headings((ROOT / "README.md").read_text("utf-8"))[1]
+    texts = {rel: (ROOT / rel).read_text("utf-8") for rel in scanned_files()}
+    assert sum(len(README_SECTION.findall(t)) for t in texts.values()) >= 3  # the scan sees them
+    found = [p for rel, text in texts.items() for p in readme_problems(rel, text, titles)]
+    assert found == [], "\n".join(found)
+
+
+def test_a_readme_section_that_is_gone_is_found() -> None:
+    text = 'x = 1  # README "Serving"\n"""README "Control plane security": ..."""'
+    assert readme_problems("src/x.py", text, ["Serving", "Limits"]) == [
+        'src/x.py:2: README.md has no heading "Control plane security"'
+    ]
+
+
 def test_each_dialect_has_its_reference_and_the_house_its_architecture() -> None:
     docs = load_docs()
     assert {f"{name}.md" for name in dialect_names()} | {"architecture.md"} <= set(docs)

@@ -1,5 +1,6 @@
-"""The control plane's gate (/_doppelgate/..., README "Control plane security"): its token, its
-Host check against DNS rebinding, its refusal of cross-site state changes, and the body limit.
+"""The control plane's gate (/_doppelgate/..., README "Limits and the control plane's security"):
+its token, its Host check against DNS rebinding, its refusal of cross-site state changes, and the
+body limit.
 
 /_doppelgate/health stays open: it shows no data, and container health checks call it.
 """

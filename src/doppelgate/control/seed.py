@@ -1,5 +1,5 @@
-"""Seed fixtures (README "Seeding"): vendor API calls replayed through the emulator's own HTTP
-API, and raw documents written straight into the engine. JSON or YAML:
+"""Seed fixtures (README "The control plane"): vendor API calls replayed through the emulator's
+own HTTP API, and raw documents written straight into the engine. JSON or YAML:
 
     calls:                      # in order, through the dialect's own routes and semantics
       - dialect: gigya
