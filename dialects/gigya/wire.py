@@ -14,11 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from doppelgate import clock, nesting
-from doppelgate.dialect import vendor_path
+from doppelgate.dialect import keep_call, kept_call, vendor_path
 
 API_VERSION = 2
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]*$")
-_STATE_KEY = "gigya_call"  # the decoded call, kept in scope["state"] for the error builders
 
 # never "unknown" whatever the method: control, auth and SDK bookkeeping params (spec §1, §2)
 COMMON_PARAMS = frozenset(
@@ -163,7 +162,7 @@ async def read_call(request: Request, call_id: str, method: str) -> Call:
         http_method=request.method,
         authorization=request.headers.get("authorization", ""),
     )
-    request.scope.setdefault("state", {})[_STATE_KEY] = call
+    keep_call(request, call)
     return call
 
 
@@ -196,7 +195,7 @@ def _url_of(request: Request) -> str:
 
 def call_of(request: Request) -> Call | None:
     """The call decoded for this request, if decoding got that far."""
-    call = request.scope.get("state", {}).get(_STATE_KEY)
+    call = kept_call(request)
     return call if isinstance(call, Call) else None
 
 

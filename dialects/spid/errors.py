@@ -10,7 +10,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from doppelgate.dialect import vendor_path
+from doppelgate.dialect import keep_call, kept_call, vendor_path
 
 from .params import BadBody
 from .wire import (
@@ -143,17 +143,14 @@ class Reply:
         return self.wrap(respond(container))
 
 
-_STATE_KEY = "spid_reply"
-
-
 def answering(request: Request, reply: Reply) -> Reply:
     """Keep the call's Reply in the request, for its errors' envelope."""
-    request.scope.setdefault("state", {})[_STATE_KEY] = reply
+    keep_call(request, reply)
     return reply
 
 
 def reply_of(request: Request) -> Reply | None:
-    reply = request.scope.get("state", {}).get(_STATE_KEY)
+    reply = kept_call(request)
     return reply if isinstance(reply, Reply) else None
 
 

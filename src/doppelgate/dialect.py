@@ -103,6 +103,16 @@ def note(request: Request, *, tenant: str | None = None) -> None:
         request_state(request.scope).tenant = tenant
 
 
+def keep_call(request: Request, call: object) -> None:
+    """Keep what the dialect decoded of this request, for the envelope of a later error."""
+    request_state(request.scope).call = call
+
+
+def kept_call(request: Request) -> object:
+    """What keep_call kept for this request (None before the dialect decoded it)."""
+    return request_state(request.scope).call
+
+
 def too_large_hook(dialect: Dialect) -> TooLarge:
     """The dialect's "too large" builder, else its internal-error envelope with status 413."""
     if dialect.too_large is not None:

@@ -1,5 +1,6 @@
-"""What the layers of one request learn about it (id, dialect, operation, tenant, fault), in one
-typed object stored once in scope["state"]: every layer writes and reads the same fields."""
+"""What the layers of one request learn about it (id, dialect, operation, tenant, fault, the
+dialect's decoded call), in one typed object stored once in scope["state"]: every layer and
+dialect writes and reads the same fields."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class RequestState:
     tenant: str | None = None  # noted by the dialect once it knows the caller (dialect.note)
     fault: str | None = None  # the injected fault's id, when one fired
     seeding: bool = False  # a seed file's call: neither journaled nor faulted
+    call: object = None  # the dialect's decoded call, for its error envelope (dialect.keep_call)
 
 
 def request_state(scope: Scope) -> RequestState:
