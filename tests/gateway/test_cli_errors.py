@@ -117,7 +117,7 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
 
 
 def test_doppelgate_toml_in_the_working_directory_is_read(tmp_path: Path) -> None:
-    (tmp_path / "doppelgate.toml").write_text('lightblue_hosts = ["lb.cwd.test"]\n')
+    (tmp_path / "doppelgate.toml").write_text('[dialects.lightblue]\nhosts = ["lb.cwd.test"]\n')
     with running(command("serve", "--port", "0"), cwd=tmp_path) as server:
         _, lines = server
         urls = announced(server)

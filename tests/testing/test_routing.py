@@ -84,7 +84,7 @@ async def test_gainsight_subdomains() -> None:
 
 
 async def test_lightblue_configured_host_and_base_url() -> None:
-    settings = Settings(lightblue_hosts=("lightblue.internal.test",))
+    settings = Settings(dialects={"lightblue": {"hosts": ["lightblue.internal.test"]}})
     base_urls = {"lightblue": "https://apps.example.test/lightblue-svc"}
     async with Emulator(settings) as emu, emu.router(base_urls):
         async with httpx.AsyncClient() as client:
