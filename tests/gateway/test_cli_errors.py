@@ -66,6 +66,15 @@ def test_a_port_in_use(tmp_path: Path) -> None:
         ("[dialects.spid]\nnosuchoption = 1\n", "invalid [dialects.spid] settings"),
         ("[dialects.gigia]\nstrict = true\n", "unknown dialect table [dialects.gigia]"),
         ("journal_size = 'x'\n", "invalid setting journal_size = 'x'"),
+        (
+            '[dialects.lightblue]\nhosts = "lb.internal"\n',
+            "invalid setting [dialects.lightblue] hosts = 'lb.internal'",
+        ),
+        ("gigya_hosts = [1]\n", "invalid setting [dialects.gigya] hosts = [1] (gigya_hosts in"),
+        (
+            '[dialects.gigya]\nhosts = ["cdc.example.com"]\nstrictt = true\n',
+            "invalid [dialects.gigya] settings: Object contains unknown field `strictt`",
+        ),
         ("nosuch = 1\n", "unknown setting 'nosuch'"),
     ],
 )
