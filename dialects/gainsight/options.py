@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from doppelgate.config import ConfigError, Settings
+from doppelgate.config import ConfigError, Settings, dialect_table
 
 DateOutput = Literal["epoch_ms", "iso"]
 
@@ -106,7 +106,7 @@ class GainsightOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
 
 def gainsight_options(settings: Settings | Any) -> GainsightOptions:
-    raw = getattr(settings, "dialects", {}).get("gainsight", {})
+    raw = dialect_table(settings, "gainsight")  # without `hosts`, which the core reads
     try:
         options = msgspec.convert(raw, GainsightOptions, strict=False)
         options.zone  # noqa: B018 - fail at start-up on an unknown zone

@@ -24,7 +24,7 @@ from typing import Any
 
 import msgspec
 
-from doppelgate.config import ConfigError, Settings
+from doppelgate.config import ConfigError, Settings, dialect_table
 
 
 class Site(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -52,7 +52,7 @@ class GigyaOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 def gigya_options(settings: Settings | Any) -> GigyaOptions:
-    raw = getattr(settings, "dialects", {}).get("gigya", {})
+    raw = dialect_table(settings, "gigya")  # without `hosts`, which the core reads
     try:
         return msgspec.convert(raw, GigyaOptions, strict=False)
     except msgspec.ValidationError as exc:

@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from doppelgate.config import ConfigError, Settings
+from doppelgate.config import ConfigError, Settings, dialect_table
 
 
 class Token(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -102,7 +102,7 @@ class SpidOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 def spid_options(settings: Settings | Any) -> SpidOptions:
-    raw = getattr(settings, "dialects", {}).get("spid", {})
+    raw = dialect_table(settings, "spid")  # without `hosts`, which the core reads
     try:
         options = msgspec.convert(raw, SpidOptions, strict=False)
     except msgspec.ValidationError as exc:

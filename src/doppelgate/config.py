@@ -40,7 +40,6 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     max_time_ms: Positive = 30_000  # one engine operation's time limit (MongoDB's maxTimeMS)
     workers: Positive = 1
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
-    lightblue_hosts: tuple[str, ...] = ()
     journal_size: Positive = 1000  # requests the control plane's journal keeps (a ring)
     id_seed: int | None = None  # generated ids from seeded generators (ids.py); None: random
     ca_dir: str | None = None  # the local CA for vendor-host TLS (None: certs.default_ca_dir())
@@ -62,6 +61,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     body_timeout: Seconds = 30.0
     keep_alive_timeout: Seconds = 5.0
     max_connections: Positive = 1000
+    # per dialect, its [dialects.<name>] table: the dialect's own keys, and `hosts` (more vendor
+    # Host patterns), which the core reads for every dialect (dialect_hosts, dialect_table)
     dialects: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
 
@@ -84,6 +85,7 @@ ENV_VARS: dict[str, str] = {
     f"DOPPELGATE_{name.upper()}": name for name in FIELDS if name not in ("dialects", "config_file")
 }
 DIALECTS_ENV = "DOPPELGATE_DIALECTS"  # {"gigya": {"strict": true}}: [dialects.*] as JSON
+HOSTS = "hosts"  # the one key of every [dialects.<name>] table that the core reads
 DEFAULT_CONFIG = "doppelgate.toml"  # read from the working directory when no file is named
 
 
@@ -108,13 +110,29 @@ def load_settings(
             merged[key], source[key] = value, f"{key} in {path}"
         if "config_file" in merged:
             raise ConfigError(f"unknown setting 'config_file' ({source['config_file']})")
+        _note_hosts(merged.get("dialects"), f"in {path}", source)
+        for name in dialect_names():  # the older spelling, still read: `<name>_hosts = [...]`
+            if f"{name}_hosts" in merged:
+                where = source.pop(f"{name}_hosts")
+                _older_hosts(merged, source, name, merged.pop(f"{name}_hosts"), where, over=False)
         merged["config_file"] = str(path)
     for var, key in ENV_VARS.items():
         if var in env:
             merged[key], source[key] = _from_env(key, env[var]), f"environment variable {var}"
+    older = {name: f"DOPPELGATE_{name.upper()}_HOSTS" for name in dialect_names()}
+    for name, var in older.items():  # the older spelling, still read: DOPPELGATE_<NAME>_HOSTS=a,b
+        if var in env:
+            hosts, where = _comma_list(env[var]), f"environment variable {var}"
+            _older_hosts(merged, source, name, hosts, where, over=True)  # over the file's
     if DIALECTS_ENV in env:  # per-dialect tables as JSON, merged key by key over the file's
-        merged["dialects"] = _merge_dialects(merged.get("dialects"), env[DIALECTS_ENV])
-        source["dialects"] = f"environment variable {DIALECTS_ENV}"
+        given = _dialects_json(env[DIALECTS_ENV])
+        where = f"environment variable {DIALECTS_ENV}"
+        for name, table in given.items():
+            if HOSTS in table and older.get(name) in env:
+                raise ConfigError(f"{older[name]} and [dialects.{name}] hosts in {where}: give one")
+        _note_hosts(given, f"in {where}", source)
+        merged["dialects"] = _merge_dialects(merged.get("dialects"), given)
+        source["dialects"] = where
     for key, value in cli.items():
         if key not in FIELDS:
             raise ConfigError(f"unknown setting {key!r}")
@@ -132,22 +150,52 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 
 
-def _merge_dialects(from_file: Any, raw: str) -> dict[str, Any]:
+def _dialects_json(raw: str) -> dict[str, dict[str, Any]]:
     try:
         given = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise ConfigError(f"environment variable {DIALECTS_ENV} is not JSON: {exc}") from None
     if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
         raise ConfigError(f'{DIALECTS_ENV} must be a JSON object of tables: {{"gigya": {{...}}}}')
+    return given
+
+
+def _merge_dialects(from_file: Any, given: dict[str, dict[str, Any]]) -> dict[str, Any]:
     merged = {name: dict(table) for name, table in (from_file or {}).items()}
     for name, table in given.items():
         merged[name] = {**merged.get(name, {}), **table}
     return merged
 
 
+def _note_hosts(tables: Any, where: str, source: dict[str, str]) -> None:
+    """Where each [dialects.<name>] hosts came from, for _convert's error messages."""
+    for name, table in tables.items() if isinstance(tables, dict) else ():
+        if isinstance(table, dict) and HOSTS in table:
+            source[f"{name}.{HOSTS}"] = f"[dialects.{name}] hosts {where}"
+
+
+def _older_hosts(
+    merged: dict[str, Any], source: dict[str, str], name: str, value: Any, where: str, *, over: bool
+) -> None:
+    """`<name>_hosts` in the file, DOPPELGATE_<NAME>_HOSTS: the older spelling of [dialects.<name>]
+    hosts, kept so that existing configurations keep routing. Beside the newer spelling in the
+    same source (over=False) it is refused rather than one of them silently dropped."""
+    tables = merged.setdefault("dialects", {})
+    table = tables.setdefault(name, {}) if isinstance(tables, dict) else None
+    if not isinstance(table, dict):
+        return  # `dialects` or its table is no table: _convert names that error
+    if HOSTS in table and not over:
+        raise ConfigError(f"{where} and {source[f'{name}.{HOSTS}']}: give one")
+    table[HOSTS], source[f"{name}.{HOSTS}"] = value, where
+
+
+def _comma_list(raw: str) -> list[str]:
+    return [h.strip() for h in raw.split(",") if h.strip()]
+
+
 def _from_env(key: str, raw: str) -> Any:
-    if key in ("lightblue_hosts", "control_hosts"):
-        return [h.strip() for h in raw.split(",") if h.strip()]
+    if key == "control_hosts":
+        return _comma_list(raw)
     if key == "data_file" and not raw:
         return None
     return raw
@@ -165,7 +213,26 @@ def _convert(merged: dict[str, Any], source: Mapping[str, str]) -> Settings:
                 f"unknown dialect table [dialects.{name}] ({source.get('dialects', '?')}); "
                 f"known: {', '.join(known)}"
             )
+        dialect_hosts(settings, name, source.get(f"{name}.{HOSTS}", "?"))
     return settings
+
+
+def dialect_hosts(settings: Settings, name: str, where: str = "Settings") -> tuple[str, ...]:
+    """[dialects.<name>] hosts: more Host patterns routed to that dialect ("lb.internal",
+    "*.example.com"), for every dialect; ConfigError (naming `where`) unless a list of strings."""
+    value = settings.dialects.get(name, {}).get(HOSTS, ())
+    if isinstance(value, list | tuple) and all(isinstance(host, str) for host in value):
+        return tuple(value)
+    raise ConfigError(
+        f"invalid setting [dialects.{name}] hosts = {value!r} ({where}): expected a list of "
+        'host names, e.g. ["lb.internal", "*.example.com"]'
+    )
+
+
+def dialect_table(settings: Settings | Any, name: str) -> dict[str, Any]:
+    """[dialects.<name>] without the keys the core reads (`hosts`): what the dialect validates."""
+    table: dict[str, Any] = getattr(settings, "dialects", {}).get(name) or {}
+    return {key: value for key, value in table.items() if key != HOSTS}
 
 
 def _explain(text: str, merged: Mapping[str, Any], source: Mapping[str, str]) -> str:

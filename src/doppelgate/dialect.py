@@ -30,10 +30,6 @@ class DialectContext:
     settings: Settings
 
 
-def _no_hosts(settings: Settings) -> Sequence[str]:
-    return ()
-
-
 # (request, vendor error code as text) -> that error in the vendor's envelope; ValueError when the
 # code is not in the dialect's catalogue. Used by the control plane's fault injection.
 FaultResponse = Callable[[Request, str], Response]
@@ -47,11 +43,11 @@ OperationOf = Callable[[str, str], str | None]
 class Dialect:
     name: str
     prefix: str  # path prefix on the shared port, e.g. "/gigya"
-    hosts: tuple[str, ...]  # vendor Host patterns: "login.schibsted.com", "*.gigya.com"
+    # vendor Host patterns: "login.schibsted.com", "*.gigya.com" (more: [dialects.<name>] hosts)
+    hosts: tuple[str, ...]
     routes: Callable[[DialectContext], list[BaseRoute]]
     internal_error: Callable[[Request, str], Response]  # (request, request id)
     not_found: Callable[[Request], Response]
-    configured_hosts: Callable[[Settings], Sequence[str]] = field(default=_no_hosts)
     # optional: without them, faults answer with the internal-error envelope, and the operation
     # is "<METHOD> <route template>" (control/operations.py)
     fault_response: FaultResponse | None = None

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, ids
 from .accesslog import AccessLog
-from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
+from .config import SETTINGS_JSON_ENV, ConfigError, Settings, dialect_hosts, settings_from_json
 from .console import ReadOnlyControlPlane, console_routes
 from .control.http import json_response
 from .control.index import index_routes, unknown_control_path
@@ -183,7 +183,7 @@ def host_table(dialects: Sequence[Dialect], settings: Settings) -> HostTable:
         [
             (pattern, d.prefix)
             for d in dialects
-            for pattern in (*d.hosts, *d.configured_hosts(settings))
+            for pattern in (*d.hosts, *dialect_hosts(settings, d.name))
         ]
     )
 

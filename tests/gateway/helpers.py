@@ -19,7 +19,8 @@ LIGHTBLUE_HOST = "lightblue.example.org"
 
 
 def make_settings(**changes: object) -> Settings:
-    return msgspec.structs.replace(Settings(lightblue_hosts=(LIGHTBLUE_HOST,)), **changes)
+    lightblue = {"lightblue": {"hosts": [LIGHTBLUE_HOST]}}
+    return msgspec.structs.replace(Settings(dialects=lightblue), **changes)
 
 
 def with_routes(extra: Callable[[Dialect], Sequence[BaseRoute]]) -> tuple[Dialect, ...]:

@@ -129,7 +129,8 @@ def test_several_workers_get_the_settings_through_the_environment() -> None:
     that `doppelgate serve` itself refuses to split."""
     runner = (
         "from doppelgate.serving import serve; from doppelgate.config import Settings; "
-        "serve(Settings(port=0, workers=2, lightblue_hosts=('lb.workers',)), None)"
+        "lightblue = {'lightblue': {'hosts': ['lb.workers']}}; "
+        "serve(Settings(port=0, workers=2, dialects=lightblue), None)"
     )
     with running([sys.executable, "-c", runner]) as server:
         urls = announced(server)
@@ -180,7 +181,7 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_app_from_env_reads_the_settings_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(logging.getLogger("doppelgate"), "handlers", [])  # setup_logging adds one
-    settings = make_settings(port=9999, lightblue_hosts=("lb.env",))
+    settings = make_settings(port=9999, dialects={"lightblue": {"hosts": ["lb.env"]}})
     monkeypatch.setenv(SETTINGS_JSON_ENV, settings_to_json(settings))
     assert app_from_env().state.settings == settings
     monkeypatch.delenv(SETTINGS_JSON_ENV)

@@ -66,6 +66,15 @@ def test_a_port_in_use(tmp_path: Path) -> None:
         ("[dialects.spid]\nnosuchoption = 1\n", "invalid [dialects.spid] settings"),
         ("[dialects.gigia]\nstrict = true\n", "unknown dialect table [dialects.gigia]"),
         ("journal_size = 'x'\n", "invalid setting journal_size = 'x'"),
+        (
+            '[dialects.lightblue]\nhosts = "lb.internal"\n',
+            "invalid setting [dialects.lightblue] hosts = 'lb.internal'",
+        ),
+        ("gigya_hosts = [1]\n", "invalid setting [dialects.gigya] hosts = [1] (gigya_hosts in"),
+        (
+            '[dialects.gigya]\nhosts = ["cdc.example.com"]\nstrictt = true\n',
+            "invalid [dialects.gigya] settings: Object contains unknown field `strictt`",
+        ),
         ("nosuch = 1\n", "unknown setting 'nosuch'"),
     ],
 )
@@ -117,7 +126,7 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
 
 
 def test_doppelgate_toml_in_the_working_directory_is_read(tmp_path: Path) -> None:
-    (tmp_path / "doppelgate.toml").write_text('lightblue_hosts = ["lb.cwd.test"]\n')
+    (tmp_path / "doppelgate.toml").write_text('[dialects.lightblue]\nhosts = ["lb.cwd.test"]\n')
     with running(command("serve", "--port", "0"), cwd=tmp_path) as server:
         _, lines = server
         urls = announced(server)

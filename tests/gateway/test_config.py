@@ -9,6 +9,7 @@ import pytest
 from doppelgate.config import (
     ConfigError,
     Settings,
+    dialect_hosts,
     load_settings,
     settings_from_json,
     settings_to_json,
@@ -20,7 +21,7 @@ def toml(tmp_path: Path) -> Path:
     path = tmp_path / "doppelgate.toml"
     path.write_text(
         'port = 7000\nbackend = "mongodb"\nmongo_url = "mongodb://toml:1"\n'
-        'lightblue_hosts = ["lb.toml"]\n\n[dialects.gigya]\nstrict = true\n'
+        '[dialects.gigya]\nstrict = true\n\n[dialects.lightblue]\nhosts = ["lb.toml"]\n'
     )
     return path
 
@@ -41,14 +42,14 @@ def test_defaults() -> None:
         100,
         5000,
     )
-    assert (s.data_file, s.lightblue_hosts, s.dialects) == (None, (), {})
+    assert (s.data_file, dialect_hosts(s, "lightblue"), s.dialects) == (None, (), {})
 
 
 def test_toml_over_defaults(toml: Path) -> None:
     s = load_settings({}, env={}, config_path=toml)
     assert (s.port, s.backend, s.mongo_url) == (7000, "mongodb", "mongodb://toml:1")
-    assert s.lightblue_hosts == ("lb.toml",)
-    assert s.dialects == {"gigya": {"strict": True}}
+    assert dialect_hosts(s, "lightblue") == ("lb.toml",)
+    assert s.dialects == {"gigya": {"strict": True}, "lightblue": {"hosts": ["lb.toml"]}}
     assert s.host == "127.0.0.1"
 
 
@@ -82,7 +83,7 @@ def test_every_setting_has_an_env_var() -> None:
         "DOPPELGATE_DATA_FILE": "/tmp/data.bin",
         "DOPPELGATE_WORKERS": "4",
         "DOPPELGATE_LOG_LEVEL": "debug",
-        "DOPPELGATE_LIGHTBLUE_HOSTS": "a.example, b.example",
+        "DOPPELGATE_LIGHTBLUE_HOSTS": "a.example, b.example",  # the older spelling
     }
     s = load_settings({}, env=env)
     assert (s.host, s.backend, s.mongo_database, s.mongo_pool_size) == (
@@ -97,7 +98,7 @@ def test_every_setting_has_an_env_var() -> None:
         4,
         "debug",
     )
-    assert s.lightblue_hosts == ("a.example", "b.example")
+    assert dialect_hosts(s, "lightblue") == ("a.example", "b.example")
 
 
 def test_unrelated_env_vars_are_ignored() -> None:

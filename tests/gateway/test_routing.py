@@ -77,9 +77,8 @@ async def test_control_plane_answers_on_a_vendor_host(app: Starlette) -> None:
 
 
 async def test_lightblue_hosts_come_from_settings(app_factory: AppFactory) -> None:
-    app = await app_factory(
-        make_settings(lightblue_hosts=("lb.internal",)), dialects=with_routes(whoami_routes)
-    )
+    settings = make_settings(dialects={"lightblue": {"hosts": ["lb.internal"]}})
+    app = await app_factory(settings, dialects=with_routes(whoami_routes))
     async with client_for(app, base_url="http://lb.internal") as client:
         assert (await client.get("/whoami")).json()["dialect"] == "lightblue"
     async with client_for(app, base_url=f"http://{LIGHTBLUE_HOST}") as client:

@@ -202,7 +202,7 @@ async def test_bulk_unparseable(country: Lightblue) -> None:
 
 
 async def test_vendor_host_routing(engine: Engine) -> None:
-    settings = Settings(lightblue_hosts=("lightblue.example.com",))
+    settings = Settings(dialects={"lightblue": {"hosts": ["lightblue.example.com"]}})
     transport = httpx.ASGITransport(create_app(settings, engine))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://lightblue.example.com"

@@ -61,7 +61,7 @@ class Served:
 def serve_with_proxy(tmp: Path, ca_dir: Path | None = None) -> Iterator[Served]:
     """`doppelgate serve` with --tls-port, a lightblue host and its CA in `ca_dir` (tmp/ca)."""
     config = tmp / "doppelgate.toml"
-    config.write_text(f'lightblue_hosts = ["{LIGHTBLUE_HOST}"]\n')
+    config.write_text(f'[dialects.lightblue]\nhosts = ["{LIGHTBLUE_HOST}"]\n')
     ca_dir = ca_dir or tmp / "ca"
     args = ["serve", "--port", "0", "--tls-port", "0", "--ca-dir", str(ca_dir)]
     with running(command(*args, "--config", str(config))) as (proc, lines):

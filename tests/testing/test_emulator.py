@@ -47,7 +47,7 @@ async def test_a_sync_client_inside_an_async_emulator() -> None:
 
 
 async def test_settings_reach_the_app() -> None:
-    settings = Settings(lightblue_hosts=("lb.example.test",), journal_size=3)
+    settings = Settings(dialects={"lightblue": {"hosts": ["lb.example.test"]}}, journal_size=3)
     async with Emulator(settings) as emu:
         assert emu.app.state.settings is settings
         assert emu.control.journal.capacity == 3

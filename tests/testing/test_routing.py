@@ -84,7 +84,7 @@ async def test_gainsight_subdomains() -> None:
 
 
 async def test_lightblue_configured_host_and_base_url() -> None:
-    settings = Settings(lightblue_hosts=("lightblue.internal.test",))
+    settings = Settings(dialects={"lightblue": {"hosts": ["lightblue.internal.test"]}})
     base_urls = {"lightblue": "https://apps.example.test/lightblue-svc"}
     async with Emulator(settings) as emu, emu.router(base_urls):
         async with httpx.AsyncClient() as client:
@@ -99,6 +99,27 @@ async def test_lightblue_configured_host_and_base_url() -> None:
     for r in (by_host, by_url, by_url_sync):
         assert r.json() == {"engine": {"healthy": True, "message": "ok"}}
     assert [e.operation for e in emu.journal()] == ["GET /rest/data/health"] * 3
+
+
+def test_configured_hosts_of_any_dialect_are_routed() -> None:
+    """[dialects.<name>] hosts reach the router too: a Gigya custom domain, a SPiD one."""
+    settings = Settings(
+        dialects={
+            "gigya": {"hosts": ["cdc.example.test"]},
+            "spid": {"hosts": ["*.id.example.test"]},
+        }
+    )
+    with Emulator(settings) as emu, emu.router(), httpx.Client() as client:
+        stored = client.post("https://cdc.example.test/ds.store", data=gigya_store("3_c"))
+        got = client.get("https://cdc.example.test/ds.get", params=gigya_get("3_c"))
+        spid = client.get("https://login.id.example.test/api/2/nothing")
+    assert stored.json()["errorCode"] == 0 and got.json()["data"] == {"n_i": 1}
+    assert [(e.dialect, e.host) for e in emu.journal()] == [
+        ("gigya", "cdc.example.test"),
+        ("gigya", "cdc.example.test"),
+        ("spid", "login.id.example.test"),
+    ]
+    assert spid.status_code == 404
 
 
 async def test_other_hosts_are_not_mocked_and_own_routes_compose() -> None:

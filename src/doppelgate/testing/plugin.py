@@ -10,7 +10,8 @@
 - `doppelgate_server`: a real server on a free loopback port (one per session), its proxy and CA
   exported for the test (HTTPS_PROXY, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, ...) to subprocesses;
 - `doppelgate_settings`, `doppelgate_base_urls`: override them in a conftest.py to configure
-  the emulator (e.g. `Settings(lightblue_hosts=(...,))`) and extra base URLs for the router.
+  the emulator (e.g. `Settings(dialects={"lightblue": {"hosts": [...]}})`) and extra base URLs
+  for the router.
 
 The fixtures are synchronous, so they work with or without pytest-asyncio. httpx and respx
 load when a test first asks for a fixture: installing doppelgate without them breaks no pytest run.

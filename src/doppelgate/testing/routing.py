@@ -1,6 +1,6 @@
 """A respx router that sends httpx requests for the vendors' real hosts into the emulator.
 
-The hosts are the dialects' own (Dialect.hosts plus Dialect.configured_hosts(settings), the
+The hosts are the dialects' own (Dialect.hosts plus each `[dialects.<name>] hosts` setting: the
 table the gateway routes by), so a client keeps `https://ds.us1.gigya.com/ds.store` and the
 gateway serves it as /gigya/ds.store. `base_urls` maps a dialect to a URL whose path prefix is
 stripped (a lightblue service at https://apps.example.com/lightblue, say). Works for
