@@ -10,7 +10,6 @@ Gsid flat as rows grow.
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Any, TypeVar
 
 import msgspec
@@ -67,13 +66,6 @@ def next_n(count: int) -> int:
     first = max(time.time_ns() // 1000 * 64, _last_n + 1)
     _last_n = first + count
     return first
-
-
-# indexes declared in this process, per engine (a reset drops them with the collections; the
-# planner's own indexes cover the gap until the next insert declares them again)
-_declared: weakref.WeakKeyDictionary[Engine, set[tuple[str, str, tuple[str, ...]]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 class DataService:
@@ -142,18 +134,13 @@ class DataService:
 
     async def _declare_indexes(self, schema: ObjectSchema) -> None:
         """Insertion order (every read's order) and the GSID-valued fields (lookups: the fields
-        joins and key matches read) are indexed, once per process and fields; Gsid itself has
-        its unique index (GSID_INDEX): one index of that name, or MongoDB refuses the second."""
+        joins and key matches read) are indexed, ensured before every insert (the engine
+        answers from what it knows, and a reset may have dropped them); Gsid itself has its
+        unique index (GSID_INDEX): one index of that name, or MongoDB refuses the second."""
         gsid_valued = (f.name for f in schema.ordered if f.dataType in ("GSID", "LOOKUP"))
-        paths = ["_n", *(name for name in gsid_valued if [name] != GSID_INDEX)]
-        key = (self.caller.tenant, schema.name.lower(), tuple(paths))
-        done = _declared.setdefault(self.engine, set())
-        if key in done:
-            return
         rows = self.rows(schema)
-        for path in paths:
+        for path in ["_n", *(name for name in gsid_valued if [name] != GSID_INDEX)]:
             await rows.ensure_index([path])
-        done.add(key)
 
     async def _lookups(
         self, schema: ObjectSchema, body: WriteBody, new_fields: dict[str, str]

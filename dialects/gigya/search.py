@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from doppelgate import clock
-from doppelgate.engine import Collection
 
 from .auth import Authenticator, query_signature
 from .cursors import CursorPage, Cursors
@@ -41,18 +40,6 @@ from .wire import Call
 DEFAULT_TIMEOUT_MS = 20_000  # spec §3 ds.search params
 MAX_TIMEOUT_MS = 60_000
 _EXACT = re.compile(r"^\^(.*)\$$", re.DOTALL)
-
-
-_declared: set[tuple[Any, ...]] = set()  # (collection address, index keys) ensured by this process
-
-
-async def _declare_index(objects: Collection, keys: list[str]) -> None:
-    """A schema field searches ORDER BY gets an index within its type: the page is read off it
-    (spec §4 ORDER BY + LIMIT), on the server too with the MongoDB backend."""
-    key = (id(objects), objects.address, *keys)
-    if key not in _declared:
-        await objects.ensure_index(keys)
-        _declared.add(key)
 
 
 def resolver(schema: Schema) -> FieldResolver:
@@ -218,8 +205,9 @@ class Search:
         limit = page.limit if page else (DEFAULT_LIMIT if query.limit is None else query.limit)
         start = page.offset if page else (query.start or 0)
         sort = [*query.sort, ("_id", 1)]  # a stable order keeps cursor pages disjoint
-        if query.sort:
-            await _declare_index(objects, ["type", query.sort[0][0]])
+        if query.sort:  # the page is read off a (type, field) index (spec §4 ORDER BY + LIMIT),
+            # on the server too with MongoDB; ensured per search (no I/O once it is there)
+            await objects.ensure_index(["type", query.sort[0][0]])
         if limit:  # the page and totalCount from one planned query
             found = await objects.find_with_count(condition, sort=sort, skip=start, limit=limit)
             docs, total = found

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from doppelgate.engine import Collection, DuplicateKey
+from doppelgate.engine import Collection, DuplicateKey, Engine
 
-from .util import ids
+from .util import ids, index_names
 
 
 async def test_ensure_index_returns_mongodb_style_name(coll: Collection) -> None:
@@ -200,3 +202,54 @@ async def test_duplicate_key_error_names_index(coll: Collection) -> None:
     with pytest.raises(DuplicateKey) as caught:
         await coll.insert({"_id": 2, "e": "v"})
     assert caught.value.index == "e_1"
+
+
+# ensure_index answers from what the engine knows exists: these show that what it knows follows
+# every change (a new definition, a failed build, a drop, a reset)
+
+
+async def test_a_redefined_index_is_replaced_back(coll: Collection) -> None:
+    await coll.insert({"_id": 1, "e": "a"})
+    await coll.ensure_index(["e"])
+    await coll.ensure_index(["e"], unique=True)
+    with pytest.raises(DuplicateKey):
+        await coll.insert({"_id": 2, "e": "a"})
+    assert await coll.ensure_index(["e"]) == "e_1"  # the first definition again: not unique
+    await coll.insert({"_id": 2, "e": "a"})
+    assert await ids(coll, {"e": "a"}) == [1, 2]
+
+
+async def test_a_failed_unique_index_is_not_taken_for_built(coll: Collection) -> None:
+    await coll.insert_many([{"_id": 1, "e": "a"}, {"_id": 2, "e": "a"}])
+    with pytest.raises(DuplicateKey):
+        await coll.ensure_index(["e"], unique=True)
+    await coll.delete({"_id": 2})  # now it can be built: ensure_index must build it
+    await coll.ensure_index(["e"], unique=True)
+    with pytest.raises(DuplicateKey):
+        await coll.insert({"_id": 3, "e": "a"})
+
+
+@pytest.mark.parametrize("how", ["drop", "reset"])
+async def test_an_index_is_built_again_after_its_collection_went(
+    engine: Engine, coll: Collection, how: str
+) -> None:
+    await coll.ensure_index(["e"], unique=True)
+    await coll.insert({"_id": 1, "e": "a"})
+    if how == "drop":
+        await coll.drop()
+    else:
+        await engine.reset(coll.address.dialect, coll.address.tenant)
+    assert await index_names(engine, coll) == set()
+    await coll.ensure_index(["e"], unique=True)
+    assert await index_names(engine, coll) == {"e_1"}
+    await coll.insert({"_id": 1, "e": "a"})
+    with pytest.raises(DuplicateKey):
+        await coll.insert({"_id": 2, "e": "a"})
+
+
+async def test_keys_given_as_lists_are_ensured_alike(engine: Engine, coll: Collection) -> None:
+    pairs: list[Any] = [["a", 1], ["b", -1]]  # JSON-shaped keys, as a dialect may pass them
+    assert await coll.ensure_index(pairs) == "a_1_b_-1"
+    assert await coll.ensure_index(pairs) == "a_1_b_-1"
+    assert await coll.ensure_index([("a", 1), ("b", -1)]) == "a_1_b_-1"
+    assert await index_names(engine, coll) == {"a_1_b_-1"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from doppelgate.engine import Collection
+from doppelgate.engine import Collection, Engine
 from doppelgate.engine.core import Filter
+from doppelgate.engine.memory import MemoryCollection
+from doppelgate.engine.mongodb import MongoCollection, MongoEngine
 
 
 async def ids(coll: Collection, filter: Filter | None = None) -> list[Any]:
@@ -18,3 +20,13 @@ async def only(coll: Collection, filter: Filter | None = None) -> dict[str, Any]
     found = await coll.find(filter)
     assert len(found) == 1, found
     return found[0]
+
+
+async def index_names(engine: Engine, coll: Collection) -> set[str]:
+    """The indexes the backend holds for `coll` now: the memory backend's declared ones (not
+    the planner's own), the MongoDB server's (not `_id_`)."""
+    if isinstance(coll, MemoryCollection):
+        return {name for name in coll.indexes if not name.startswith("auto:")}
+    assert isinstance(engine, MongoEngine) and isinstance(coll, MongoCollection)
+    info = await engine.database[coll.name].index_information()
+    return set(info) - {"_id_"}

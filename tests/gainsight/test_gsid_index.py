@@ -6,6 +6,7 @@ from typing import Any
 
 from doppelgate.engine import Engine
 from doppelgate.engine.memory import MemoryCollection
+from tests.engine.util import index_names
 
 from .helpers import Gainsight, where
 
@@ -51,3 +52,17 @@ async def test_gsid_index_survives_a_reset(gs: Gainsight, engine: Engine) -> Non
     assert (await gs.ok("POST", "/query/Thing__gc", body))["records"] == [{"Name": "b"}]
     if isinstance(rows, MemoryCollection):
         assert rows.examined == 1
+
+
+async def test_declared_indexes_survive_a_reset(gs: Gainsight, engine: Engine) -> None:
+    """Insertion order and the GSID-valued fields (CreatedBy, ...) are indexed again after a
+    drop of the rows (what a reset does to each collection)."""
+    fields = {"Name": "a"}
+    await gs.insert("Thing__gc", fields)
+    rows = engine.collection("gainsight", gs.key, "rows:thing__gc")
+    declared = await index_names(engine, rows)
+    assert {"Gsid_1", "_n_1"} <= declared
+    await engine.collection("gainsight", gs.key, "rows:thing__gc").drop()
+    assert await index_names(engine, rows) == set()
+    await gs.insert("Thing__gc", {**fields, "Name": "b"})
+    assert await index_names(engine, rows) == declared

@@ -6,6 +6,7 @@ import pytest
 
 from doppelgate.engine import Engine
 from doppelgate.engine.memory import MemoryEngine
+from tests.engine.util import index_names
 
 from .helpers import Gigya
 
@@ -202,3 +203,20 @@ async def test_order_by_limit_reads_the_page_and_its_total_in_one_indexed_pass(
         objects = engine.collection("gigya", gigya.api_key, "objects")
         assert objects.last_plan["index"] == "type_1_data.n_i_1"
         assert objects.examined < 40  # the page's run, then the total from the same walk
+
+
+async def test_a_reset_does_not_lose_the_order_by_index(gigya: Gigya, engine: Engine) -> None:
+    """A control-plane reset drops the objects with their indexes: the next search ordering by
+    the field declares its (type, field) index again, on this process too."""
+    objects = engine.collection("gigya", gigya.api_key, "objects")
+    query = "SELECT * FROM todo ORDER BY n_i"
+    await gigya.store("todo", {"n_i": 1}, oid="t1")
+    await gigya.ok("ds.search", query=query)
+    assert "type_1_data.n_i_1" in await index_names(engine, objects)
+    reset = await gigya.http.post("/_doppelgate/reset", json={"dialect": "gigya"})
+    assert reset.status_code == 200, reset.text
+    assert await index_names(engine, objects) == set()
+    await gigya.store("todo", {"n_i": 2}, oid="t2")
+    body = await gigya.ok("ds.search", query=query)
+    assert [r["data"]["n_i"] for r in body["results"]] == [2]
+    assert "type_1_data.n_i_1" in await index_names(engine, objects)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.backends import drop_database
+from doppelgate.engine.mongodb import MongoEngine
+from tests.backends import TEST_TIMEOUT_MS, drop_database
 from tests.conftest import URL_ENV, MongoWireServer
 
 from .helpers import database_name
@@ -21,6 +22,17 @@ def database(mongo_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     name = database_name()
     yield name
     drop_database(mongo_url, name)
+
+
+@pytest.fixture
+async def engines(mongo_url: str, database: str) -> AsyncIterator[list[MongoEngine]]:
+    """Two engines on one fresh database: two "processes", two connection pools."""
+    pair = [MongoEngine(mongo_url, database, timeout_ms=TEST_TIMEOUT_MS) for _ in range(2)]
+    for engine in pair:
+        await engine.open()
+    yield pair
+    for engine in pair:
+        await engine.close()
 
 
 @pytest.fixture

@@ -5,26 +5,14 @@ engine's checks and results stay the same as on the compare-and-swap path."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from doppelgate.engine import DocumentTooLarge, InvalidUpdate, UpdateResult
 from doppelgate.engine.mongodb import MongoEngine
 from doppelgate.engine.serverside import server_update
-from tests.backends import TEST_TIMEOUT_MS
 
 WRITERS, EACH = 25, 8
-
-
-@pytest.fixture
-async def engines(mongo_url: str, database: str) -> AsyncIterator[list[MongoEngine]]:
-    pair = [MongoEngine(mongo_url, database, timeout_ms=TEST_TIMEOUT_MS) for _ in range(2)]
-    for engine in pair:
-        await engine.open()
-    yield pair
-    for engine in pair:
-        await engine.close()
 
 
 async def test_concurrent_pushes_and_incs_from_two_engines_all_apply(

@@ -35,7 +35,8 @@ from .core import (
 )
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
 from .filters import compile_filter, equality_fields, is_operator_doc
-from .indexes import index_keys, key_doc, same_fields
+from .hashed import Declared, HashIndex
+from .indexes import key_doc, same_fields
 from .ordered import OrderedIndex
 from .persist import DataFile
 from .planner import Result, candidate_ids, execute, noted, scans, terms_of
@@ -46,42 +47,13 @@ from .values import hash_key
 logger = logging.getLogger("doppelgate")
 
 
-class _HashIndex:
-    """Key tuple -> ids of the documents holding it; arrays index each element (multikey)."""
-
-    def __init__(self, spec: IndexSpec) -> None:
-        self.spec = spec
-        self.entries: dict[tuple[Any, ...], dict[Any, None]] = {}
-
-    def keys_of(self, doc: Document) -> set[tuple[Any, ...]]:
-        return index_keys(self.spec, doc)
-
-    def conflict(self, keys: Iterable[tuple[Any, ...]], own_id: Any) -> tuple[Any, ...] | None:
-        for key in keys:
-            holders = self.entries.get(key)
-            if holders and any(h != own_id for h in holders):
-                return key
-        return None
-
-    def add(self, keys: Iterable[tuple[Any, ...]], id_key: Any) -> None:
-        for key in keys:
-            self.entries.setdefault(key, {})[id_key] = None
-
-    def remove(self, keys: Iterable[tuple[Any, ...]], id_key: Any) -> None:
-        for key in keys:
-            holders = self.entries.get(key)
-            if holders is not None:
-                holders.pop(id_key, None)
-                if not holders:
-                    del self.entries[key]
-
-
 class MemoryCollection(Collection):
     def __init__(self, engine: MemoryEngine, address: Address) -> None:
         self.address = address
         self._engine = engine
         self.docs: dict[Any, Document] = {}
-        self.indexes: dict[str, _HashIndex] = {}
+        self.indexes: dict[str, HashIndex] = {}
+        self.declared = Declared()  # which keys built them: ensure_index's fast path
         # ordered twins of the declared indexes, plus the planner's own (planner.py policy)
         self.ordered: dict[str, OrderedIndex] = {}
         self.seq: dict[Any, int] = {}  # insertion order, which ties keep in every sort
@@ -93,14 +65,6 @@ class MemoryCollection(Collection):
         self._last: Result | None = None
 
     # -- reads -------------------------------------------------------------------------------
-
-    def _run(
-        self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
-    ) -> Result:
-        result = execute(self, filter, sort, skip, limit, total)
-        self.examined = result.examined
-        self._last = result
-        return result
 
     @property
     def last_plan(self) -> dict[str, Any]:
@@ -355,16 +319,20 @@ class MemoryCollection(Collection):
         return len(victims)
 
     async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
+        known = self.declared.known(keys, unique, self.indexes)  # there: one dict look-up
+        if known is not None:
+            return known
         spec = index_spec(keys, unique)
         self._add_index(spec)
         self._engine.touch(self)
+        self.declared.record(keys, unique, self.indexes[spec.name])
         return spec.name
 
     def _add_index(self, spec: IndexSpec, journal: bool = True) -> None:
         existing = self.indexes.get(spec.name)
         if existing is not None and existing.spec == spec:
             return
-        index = _HashIndex(spec)
+        index = HashIndex(spec)
         for doc in self.docs.values():
             keys = index.keys_of(doc)
             if spec.unique and index.conflict(keys, hash_key(doc["_id"])) is not None:
@@ -387,7 +355,7 @@ class MemoryCollection(Collection):
         self._add_ordered(f"auto:{spec.name}", spec)
         if pinned:
             hashed = index_spec(pinned, False)
-            index = _HashIndex(hashed)
+            index = HashIndex(hashed)
             for id_key, doc in self.docs.items():
                 index.add(index.keys_of(doc), id_key)
             self.indexes.setdefault(f"auto:{hashed.name}", index)
@@ -397,6 +365,7 @@ class MemoryCollection(Collection):
         self.seq = {k: n for n, k in enumerate(self.docs)}
         self._next_seq = len(self.seq)
         self.indexes, self.ordered, self.scans = {}, {}, {}
+        self.declared = Declared()
 
     async def drop(self) -> None:
         self._engine.forget(self.address)

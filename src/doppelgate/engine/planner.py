@@ -32,7 +32,7 @@ MAX_LOOKUPS = 1000  # key combinations a hash plan looks up ($in x $in ...); mor
 class Store(Protocol):
     docs: dict[Any, Document]
     seq: dict[Any, int]
-    indexes: Mapping[str, Any]  # name -> _HashIndex (spec, entries)
+    indexes: Mapping[str, Any]  # name -> hashed.HashIndex (spec, entries)
     ordered: dict[str, OrderedIndex]
     scans: dict[tuple[str, ...], int]
 

@@ -33,6 +33,7 @@ The modules, each importing only those below it:
 - naming.py      collection names and the registry of their addresses
 - driver.py      the client and every PyMongo call: the one place driver errors become
                  engine errors
+- known.py       the indexes the engine knows the server has: ensure_index without a round trip
 - codec.py       values as BSON keeps them, the hidden `_doppelgate` metadata
 """
 

@@ -40,6 +40,7 @@ class MongoCollection(Collection):
     def __init__(self, backend: Backend, address: Address) -> None:
         self.address = address
         self.name = collection_name(address)
+        self._backend = backend
         self._driver = Driver(backend, self.name)
         self._reads = Reads(backend, self._driver)
         self._writes = Writes(backend, address, self._driver, self._reads)
@@ -245,18 +246,22 @@ class MongoCollection(Collection):
 
     async def ensure_index(self, keys: IndexKeys, *, unique: bool = False) -> str:
         spec = index_spec(keys, unique)
+        known = self._backend.known_indexes
+        if known.has(self.address, spec):  # made or seen by this engine lately: no round trip
+            return spec.name
+        known.discard(self.address, spec.name)
         await self._writes.register()
         existing = (await self._driver.index_specs()).get(spec.name)
-        if existing == spec:
-            return spec.name
-        if existing is not None:  # as the embedded backend: the new definition replaces it
-            await self._driver.drop_index(spec.name)
-        try:
-            await self._create_index(spec)
-        except DuplicateKey:
-            if existing is not None:  # the old index stays when the new one cannot be built
-                await self._create_index(existing)
-            raise
+        if existing != spec:
+            if existing is not None:  # as the embedded backend: the new definition replaces it
+                await self._driver.drop_index(spec.name)
+            try:
+                await self._create_index(spec)
+            except DuplicateKey:
+                if existing is not None:  # the old index stays when the new one cannot be built
+                    await self._create_index(existing)
+                raise
+        known.add(self.address, spec)  # only once the server has it: a failed create is not
         return spec.name
 
     async def _create_index(self, spec: IndexSpec) -> None:
@@ -270,7 +275,10 @@ class MongoCollection(Collection):
             raise
 
     async def drop(self) -> None:
-        await self._driver.drop()
+        try:
+            await self._driver.drop()
+        finally:  # after the drop: an index ensured meanwhile went with the collection
+            self._backend.known_indexes.forget_collection(self.address)
 
 
 def _first_duplicate(spec: IndexSpec, docs: Sequence[Document]) -> Document | None:

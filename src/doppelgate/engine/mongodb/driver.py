@@ -38,6 +38,7 @@ from ..errors import (
 )
 from ..indexes import key_doc
 from .codec import Int64AsInt
+from .known import KnownIndexes
 
 _DUP_INDEX = re.compile(r"index: (\S+) dup key")
 # server states that mean "not now", not "your request is wrong"
@@ -63,6 +64,9 @@ class Backend(Protocol):
 
     @property
     def server_sort(self) -> str: ...
+
+    @property
+    def known_indexes(self) -> KnownIndexes: ...
 
     def next_seq(self) -> int: ...
 

@@ -15,6 +15,7 @@ from ..core import MAX_DOCUMENT_BYTES, Address, Document, Engine
 from ..errors import BackendUnavailable, EngineError
 from .collection import MongoCollection
 from .driver import connect, ping, redact, translated
+from .known import KnownIndexes
 from .naming import Registry
 
 
@@ -41,6 +42,7 @@ class MongoEngine(Engine):
         self._collections: dict[Address, MongoCollection] = {}
         self._registry = Registry(self)
         self._last_seq = 0
+        self.known_indexes = KnownIndexes()  # ensure_index's answers without a round trip
         # server-sorted pages (serverplan.py): "auto" when more than PROBE documents match,
         # "indexed" when the server's explain shows an index giving the order, "always" (tests)
         self.server_sort = "auto"
@@ -85,6 +87,7 @@ class MongoEngine(Engine):
         await self._registry.open()
 
     async def close(self) -> None:
+        self.known_indexes.forget()  # a reopened engine may talk to a server without them
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
@@ -96,6 +99,11 @@ class MongoEngine(Engine):
         self, dialect: str | None = None, tenant: str | None = None
     ) -> list[Address]:
         return await self._registry.addresses(dialect, tenant)
+
+    async def reset(self, dialect: str | None = None, tenant: str | None = None) -> int:
+        # every index known in the scope, also of collections another process dropped already
+        self.known_indexes.forget(dialect, tenant)
+        return await super().reset(dialect, tenant)
 
     # -- shared by the collections (driver.Backend) ------------------------------------------
 
