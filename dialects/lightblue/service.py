@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import msgspec
@@ -20,9 +19,6 @@ from .projection import EVERYTHING, Projection
 from .query import Query, engine_path
 from .schema import Field, Schema, split
 from .wire import Request
-
-# per engine: the (tenant, collection, indexes) whose unique indexes exist already
-_ensured: weakref.WeakKeyDictionary[Engine, set[tuple[str, str, str]]] = weakref.WeakKeyDictionary()
 
 
 def doc_version(doc: dict[str, Any]) -> str:
@@ -62,11 +58,8 @@ class DataService:
         return self.store.data(schema)
 
     async def ensure_indexes(self, schema: Schema) -> None:
+        # every call: the engine answers an index it has without I/O, and notices a reset's drop
         indexes = schema.info.get("indexes") or []
-        done = _ensured.setdefault(self.engine, set())
-        key = (self.caller.tenant, schema.collection, msgspec.json.encode(indexes).decode())
-        if key in done:
-            return
         coll = self.collection(schema)
         for index in indexes:  # unique ones are constraints; every one serves queries (§6)
             if not isinstance(index, dict):
@@ -75,7 +68,6 @@ class DataService:
             keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
             if keys and keys != [("_id", 1)]:
                 await coll.ensure_index(keys, unique=index.get("unique") is True)
-        done.add(key)
 
     def projection(self, schema: Schema, spec: Any) -> Projection | None:
         if spec is msgspec.UNSET or spec is None:

@@ -48,8 +48,8 @@ class SodaObject(msgspec.Struct):
     value: str
 
 
-async def _collection(call: Call, name: str, keys: list[str], creating: bool = False) -> Collection:
-    return await call.store.indexed(call.caller.clientId, name, keys, creating)
+async def _collection(call: Call, name: str, keys: list[str]) -> Collection:
+    return await call.store.indexed(call.caller.clientId, name, keys)
 
 
 async def _soda(call: Call) -> tuple[Collection, dict[str, str]]:
@@ -105,7 +105,7 @@ async def _store_soda(call: Call, where: dict[str, str], value: str) -> dict[str
     coll = await _collection(call, "soda", ["type", "id", "key"])
     doc = await coll.find_one_and_update(where, change, return_new=True)
     if doc is None:
-        coll = await _collection(call, "soda", ["type", "id", "key"], creating=True)
+        coll = await _collection(call, "soda", ["type", "id", "key"])
         fresh = {**where, "_id": new_id(), "value": value, "created": now, "updated": now}
         try:
             await coll.insert(fresh)
@@ -151,7 +151,7 @@ async def traits_post(call: Call) -> Answer:
         raise SpidError(BAD_TRAITS) from None
     if not isinstance(traits, dict):
         raise SpidError(BAD_TRAITS)
-    coll = await _collection(call, "traits", ["userId", "name"], creating=True)
+    coll = await _collection(call, "traits", ["userId", "name"])
     for name, value in traits.items():
         where, change = {"userId": call.userId, "name": name}, {"$set": {"value": value}}
         try:

@@ -29,32 +29,23 @@ class Store:
         self.engine = engine
         self.options = options
         self.zone = ZoneInfo(options.timezone)
-        self._indexed: set[tuple[str, str]] = set()
 
     async def indexed(
-        self,
-        clientId: str,
-        name: str,
-        unique: list[str],
-        creating: bool = False,
-        listed: tuple[str, ...] = (),
+        self, clientId: str, name: str, unique: list[str], listed: tuple[str, ...] = ()
     ) -> Collection:
-        """The client's collection, its unique index ensured once per process, and again
-        before every create (a reset of the engine may have dropped it since); `listed`:
-        fields listings filter or sort on, indexed for the query planner."""
+        """The client's collection with its unique index and `listed` (the fields listings
+        filter or sort on, for the query planner), ensured on every call: the engine answers an
+        index it has without I/O and notices when a reset dropped it."""
         coll = self.engine.collection(DIALECT, clientId, name)
-        if (clientId, name) not in self._indexed:
-            for field in listed:
-                await coll.ensure_index([field])
-        if creating or (clientId, name) not in self._indexed:
-            await coll.ensure_index(unique, unique=True)
-            self._indexed.add((clientId, name))
+        for field in listed:
+            await coll.ensure_index([field])
+        await coll.ensure_index(unique, unique=True)
         return coll
 
-    async def objects(self, clientId: str, creating: bool = False) -> Collection:
+    async def objects(self, clientId: str) -> Collection:
         # unique per user and key (§2); listings select by key, page by id, since/until (§4)
         listed = ("key", "dataObjectId", "updated", "created")
-        return await self.indexed(clientId, DATA_OBJECTS, ["userId", "key"], creating, listed)
+        return await self.indexed(clientId, DATA_OBJECTS, ["userId", "key"], listed)
 
     async def next_id(self) -> int:
         """Sequential numbers, as in the vendor's samples ("1", "4", "21") (spec §2)."""
@@ -127,7 +118,6 @@ class DataObjects:
         change = {"$set": {"value": value, "updated": now, USER_ORDER: user_order(userId)}}
         doc = await coll.find_one_and_update(where, change, return_new=True)
         if doc is None:
-            await self.store.objects(self.caller.clientId, creating=True)
             doc = {
                 "dataObjectId": await self.store.next_id(),
                 "clientId": self.caller.clientId,

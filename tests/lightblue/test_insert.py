@@ -125,6 +125,21 @@ async def test_unique_index_from_entity_info(lb: Lightblue) -> None:
     assert reply["dataErrors"][0]["errors"][0]["errorCode"] == "mongo-crud:Duplicate"
 
 
+async def test_a_reset_does_not_lose_the_unique_index(lb: Lightblue) -> None:
+    """A reset drops the entity's collection with its indexes: the same metadata created again
+    must bring its unique index back (no cache of "already ensured" may outlive the drop)."""
+    index = {"name": "iso", "unique": True, "fields": [{"field": "iso2code", "dir": "$asc"}]}
+    await lb.create_metadata(country_metadata(indexes=[index]))
+    await lb.insert("country", {"name": "A", "iso2code": "AA"})
+    reset = await lb.http.post("http://testserver/_doppelgate/reset", json={"dialect": "lightblue"})
+    assert reset.status_code == 200, reset.text
+    await lb.create_metadata(country_metadata(indexes=[index]))
+    await lb.insert("country", {"name": "A", "iso2code": "AA"})
+    reply = await lb.insert("country", [{"name": "B", "iso2code": "AA"}])
+    assert reply["status"] == "ERROR", reply
+    assert reply["dataErrors"][0]["errors"][0]["errorCode"] == "mongo-crud:Duplicate"
+
+
 async def test_value_generators(lb: Lightblue) -> None:
     meta = country_metadata()
     fields = meta["schema"]["fields"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from doppelgate.dialects.spid.service import DATA_OBJECTS
+
 from doppelgate.engine import Engine
+from tests.engine.util import index_names
 
 from .helpers import DATETIME, FIELDS, Spid
 
@@ -153,6 +156,18 @@ async def test_concurrent_posts_of_one_key_leave_one_object(spid: Spid) -> None:
     results = await asyncio.gather(*(spid.put("1", "race", f"v{i}") for i in range(8)))
     assert len({r["dataObjectId"] for r in results}) == 1
     assert len(await spid.list("/user/1/dataobjects")) == 1
+
+
+async def test_the_listing_indexes_survive_an_engine_reset(spid: Spid, engine: Engine) -> None:
+    """A reset drops the data objects with their indexes; the next call brings every one back
+    (the listings' too, not only the unique one a create needs)."""
+    await spid.put("1", "k", "v")
+    coll = engine.collection("spid", spid.token, DATA_OBJECTS)
+    before = await index_names(engine, coll)
+    assert {"key_1", "dataObjectId_1", "updated_1", "created_1"} < before
+    await engine.reset("spid")
+    await spid.put("1", "k", "v")
+    assert await index_names(engine, coll) == before
 
 
 async def test_clients_are_isolated(spid: Spid) -> None:
