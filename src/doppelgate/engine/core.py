@@ -8,7 +8,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import msgspec
@@ -47,14 +47,14 @@ class UpdateResult(NamedTuple):
 class IndexSpec:
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
+    # derived once: the planner reads them for every index on every query
+    name: str = field(init=False, compare=False, repr=False)
+    paths: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def name(self) -> str:
-        return "_".join(f"{path}_{direction}" for path, direction in self.keys)
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return tuple(path for path, _ in self.keys)
+    def __post_init__(self) -> None:
+        name = "_".join(f"{path}_{direction}" for path, direction in self.keys)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "paths", tuple(path for path, _ in self.keys))
 
 
 def index_spec(keys: IndexKeys, unique: bool) -> IndexSpec:

@@ -322,8 +322,12 @@ def candidate_ids(store: Store, terms: Terms) -> Pinned:
         return found, "IDHACK", "_id_"
     best: list[dict[Any, None]] | None = None
     best_size, name = 0, None
+    atoms = terms.atoms
     for index_name, index in store.indexes.items():
-        pinned = [points(terms.atoms.get(p, [])) for p in index.spec.paths]
+        paths = index.spec.paths
+        if not all(p in atoms for p in paths):  # a path the filter leaves open: no pin
+            continue
+        pinned = [points(atoms[p]) for p in paths]
         if any(p is None for p in pinned):
             continue
         if math.prod(len(p or ()) for p in pinned) > MAX_LOOKUPS:  # a wide $in x $in
