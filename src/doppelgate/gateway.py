@@ -21,7 +21,6 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
@@ -33,7 +32,7 @@ from .config import SETTINGS_JSON_ENV, ConfigError, Settings, settings_from_json
 from .console import ReadOnlyControlPlane, console_routes
 from .control.http import json_response
 from .control.index import index_routes, unknown_control_path
-from .control.layers import FaultLayer, JournalLayer
+from .control.layers import DialectPath, internal_answer, log_failure
 from .control.operations import operation_namer
 from .control.plane import Control
 from .control.routes import control_routes
@@ -44,7 +43,6 @@ from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, 
 from .forward import AbsoluteFormTargets
 from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
-from .limits import BodyLimit
 from .state import request_state
 
 AnyPath = TypeVar("AnyPath", Route, Mount)
@@ -115,23 +113,9 @@ class ErrorBoundary:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            self._log(scope, rid, exc)
+            log_failure(self.dialect, scope, rid, exc)
             if not started:  # once the response has begun, the connection can only be cut short
-                await self._respond(scope, rid)(scope, receive, send)
-
-    def _log(self, scope: Scope, rid: str, exc: Exception) -> None:
-        where = f"{self.dialect.name} {scope['method']} {scope['path']}"
-        if isinstance(exc, BackendUnavailable):
-            logger.error("request %s (%s): backend unavailable: %s", rid, where, exc)
-        else:
-            logger.exception("request %s (%s): internal error", rid, where, exc_info=exc)
-
-    def _respond(self, scope: Scope, rid: str) -> Response:
-        try:
-            return self.dialect.internal_error(Request(scope), rid)
-        except Exception:
-            logger.exception("request %s: the %s error builder failed", rid, self.dialect.name)
-            return json_response({"error": "internal error", "request_id": rid}, 500)
+                await internal_answer(self.dialect, scope, rid)(scope, receive, send)
 
 
 def any_path(route: AnyPath) -> AnyPath:
@@ -142,9 +126,10 @@ def any_path(route: AnyPath) -> AnyPath:
 
 
 def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGIApp:
-    """One dialect's request path below its Mount, outermost first: the journal records it, the
-    error boundary answers any exception, a fault may answer instead, the body limit counts, the
-    dialect's exception handlers give its envelope, its routes (then a catch-all) serve it."""
+    """One dialect's request path below its Mount (control/layers.py's one layer), outermost
+    first: the journal records it, the error boundary answers any exception, a fault may answer
+    instead, the body limit counts, the dialect's exception handlers give its envelope, its
+    routes (then a catch-all) serve it."""
 
     async def fallback(request: Request) -> Response:
         return dialect.not_found(request)
@@ -158,23 +143,16 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGI
     routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
     handlers = {HTTPException: http_error, **dialect.exception_handlers}
     control.add_routes(dialect, routes)  # what its faults may target
-    return JournalLayer(
-        ErrorBoundary(
-            FaultLayer(
-                BodyLimit(
-                    ExceptionMiddleware(Router(routes=routes), handlers=handlers),
-                    ctx.settings.max_body_bytes,
-                    too_large_hook(dialect),
-                ),
-                dialect,
-                control.faults,
-                operation_namer(dialect, routes),
-            ),
-            dialect,
-        ),
+    return DialectPath(
+        Router(routes=routes),
         dialect,
-        control.journal,
-        control.metrics,
+        handlers=handlers,
+        journal=control.journal,
+        metrics=control.metrics,
+        faults=control.faults,
+        namer=operation_namer(dialect, routes),
+        limit=ctx.settings.max_body_bytes,
+        too_large=too_large_hook(dialect),
     )
 
 
