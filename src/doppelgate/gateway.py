@@ -1,10 +1,11 @@
 """The HTTP app: each dialect at its path prefix or vendor Host, behind an error boundary.
 
 A vendor request's way through it, outermost first (create_app, then dialect_app):
-Deterministic (clock, ids) -> AccessLog (request id) -> AbsoluteFormTargets, VendorHostRouting
-(host -> prefix) -> control-plane guards -> the dialect's Mount -> JournalLayer -> ErrorBoundary
--> FaultLayer -> BodyLimit -> the dialect's exception handlers -> its routes. Every layer
-writes what it learns into the request's one RequestState (state.py).
+Deterministic (clock, ids) -> AccessLog (request id) -> AbsoluteFormTargets -> VendorRouting
+(host -> prefix, then straight to the dialect's Mount; other paths: the control-plane guards and
+the router) -> the dialect's one layer (journal, error boundary, faults, body limit, its
+exception handlers; control/layers.py) -> its routes. Every layer writes what it learns into
+the request's one RequestState (state.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TypeVar
 
 import msgspec
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -59,20 +61,36 @@ class Health(msgspec.Struct):
     version: str = __version__
 
 
-class VendorHostRouting:
+class VendorRouting:
     """ASGI middleware: a request to a vendor's Host gets that dialect's prefix added to its path,
-    so https://ds.us1.gigya.com/ds.store is served by the /gigya mount as /gigya/ds.store."""
+    so https://ds.us1.gigya.com/ds.store is served by the /gigya mount as /gigya/ds.store; then a
+    path under a dialect's prefix goes straight to that dialect's Mount, as the app's router would
+    send it (the vendor mounts come first there), past the control plane's layers and the router."""
 
-    def __init__(self, app: ASGIApp, table: HostTable) -> None:
+    def __init__(self, app: ASGIApp, table: HostTable, mounts: Sequence[Mount]) -> None:
         self.app = app
         self.table = table
+        self.mounts = {mount.path: mount for mount in mounts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            prefix = self.table.prefix_for(host_of(scope))
-            if prefix is not None:
-                scope = _with_prefix(scope, prefix)
-        await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        prefix = self.table.prefix_for(host_of(scope))
+        if prefix is not None:
+            scope = _with_prefix(scope, prefix)
+        path = get_route_path(scope)
+        mount = self.mounts.get(path[: path.find("/", 1)]) if path.find("/", 1) > 0 else None
+        if mount is None:
+            await self.app(scope, receive, send)
+            return
+        root: str = scope.get("root_path", "")
+        scope["route"] = mount  # what starlette's Router and Mount.matches would have set
+        scope["path_params"] = dict(scope.get("path_params", {}))
+        scope["app_root_path"] = scope.get("app_root_path", root)
+        scope["root_path"] = root + mount.path
+        scope["endpoint"] = mount.app
+        await mount.app(scope, receive, send)
 
 
 def _with_prefix(scope: Scope, prefix: str) -> Scope:
@@ -212,10 +230,10 @@ def create_app(
             await engine.close()
 
     apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
+    # VendorRouting sends their paths straight to them; the router keeps them first for the rest
+    mounts = [any_path(Mount(prefix, app=app)) for prefix, app in apps.items()]
     routes: list[BaseRoute] = [
-        # the vendor mounts first: the router tries routes in order, and no control-plane path
-        # starts with a dialect prefix, so a vendor call skips the ~30 control routes
-        *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
+        *mounts,
         *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control_routes(control, CONTROL_PREFIX),
@@ -232,7 +250,7 @@ def create_app(
             ),
             Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
-            Middleware(VendorHostRouting, table=table),
+            Middleware(VendorRouting, table=table, mounts=mounts),  # vendor calls leave here
             Middleware(
                 ControlPlaneGuard,
                 prefix=CONTROL_PREFIX,
