@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, ids
@@ -38,6 +38,7 @@ from .control.layers import DialectPath, internal_answer, log_failure
 from .control.operations import operation_namer
 from .control.plane import Control
 from .control.routes import control_routes
+from .control.routetable import RouteTable
 from .determinism import Deterministic
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook, vendor_path
 from .engine import BackendUnavailable, Engine, create_engine
@@ -162,7 +163,7 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGI
     handlers = {HTTPException: http_error, **dialect.exception_handlers}
     control.add_routes(dialect, routes)  # what its faults may target
     return DialectPath(
-        Router(routes=routes),
+        RouteTable(routes),
         dialect,
         handlers=handlers,
         journal=control.journal,
