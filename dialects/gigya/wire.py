@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 import msgspec
 from starlette.requests import Request
@@ -150,7 +150,8 @@ def method_of(path: str) -> str:
 
 async def read_call(request: Request, call_id: str, method: str) -> Call:
     """Query string + form body merged, the body winning (spec §1); kept for error builders."""
-    params = dict(request.query_params)
+    query: bytes = request.scope.get("query_string", b"")
+    params = form_fields(query.decode("latin-1"), "replace") if query else {}  # starlette's way
     body = await request.body()
     if body:
         params.update(_body_params(body, request.headers.get("content-type", "")))
@@ -182,10 +183,24 @@ def _body_params(body: bytes, content_type: str) -> dict[str, str]:
             for k, v in decoded.items()
         }
     try:
-        text = body.decode("utf-8")
-        return dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
+        return form_fields(body.decode("utf-8"), "strict")
     except (UnicodeDecodeError, ValueError):
         raise BadParam(400001, "Invalid request format: body is not UTF-8 form data") from None
+
+
+def form_fields(text: str, errors: str) -> dict[str, str]:
+    """dict(parse_qsl(text, keep_blank_values=True, errors=errors)), the last value of a name
+    winning, without parse_qsl's per-call setup: every call reads a form (spec §1)."""
+    fields = {}
+    for pair in text.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            if "+" in name or "%" in name:
+                name = unquote(name.replace("+", " "), errors=errors)
+            if "+" in value or "%" in value:
+                value = unquote(value.replace("+", " "), errors=errors)
+            fields[name] = value
+    return fields
 
 
 def _url_of(request: Request) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
+import hypothesis
 import msgspec
 import pytest
+from doppelgate.dialects.gigya.wire import form_fields
+from hypothesis import strategies as st
 
 from .conftest import GigyaFactory
 from .helpers import CALL_ID, TIME, Gigya
@@ -230,3 +235,22 @@ async def test_backend_unavailable_is_500001(gigya: Gigya, monkeypatch: pytest.M
     monkeypatch.setattr(service.DataStore, "get", down)
     body = (await gigya.raw("ds.get", type="t", oid="x")).json()
     assert body["errorCode"] == 500001
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(
+    text=st.text(alphabet="ab=&+%2FZ0\u00e97\x00 ", max_size=30),
+    errors=st.sampled_from(["strict", "replace"]),
+)
+def test_form_fields_read_a_form_as_parse_qsl_does(text: str, errors: str) -> None:
+    """The parameters' parser keeps urllib's reading: names and values, blanks, `+`, %-escapes,
+    the last of a repeated name, and the same error for bad UTF-8 under errors="strict"."""
+    try:
+        expected: object = dict(parse_qsl(text, keep_blank_values=True, errors=errors))
+    except UnicodeDecodeError:
+        expected = UnicodeDecodeError
+    try:
+        found: object = form_fields(text, errors)
+    except UnicodeDecodeError:
+        found = UnicodeDecodeError
+    assert found == expected
