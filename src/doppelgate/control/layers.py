@@ -103,14 +103,12 @@ class DialectPath:
         rid = state.request_id = state.request_id or ids.uuid_hex()
         if journaled:
             state.dialect = self.name
-        ids.within(self.name, state)  # ids drawn from here on: the dialect's (and tenant's)
-        operation = state.operation = self.namer(scope["method"], path)
         limit = self.limit
         sent, received = Body(), Body()  # bounded copies of both bodies (control/capture.py)
         status = 0
         response_headers: Any = ()
         size = 0
-        exceeded = started = False
+        exceeded = started = ours = False  # ours: the body-limit answer, past the guard
 
         async def path_receive() -> Message:
             nonlocal size, exceeded
@@ -128,7 +126,7 @@ class DialectPath:
 
         async def path_send(message: Message) -> None:
             nonlocal status, response_headers, started
-            if exceeded and not started:
+            if exceeded and not started and not ours:
                 return  # the app's own answer to the cut-off body: ours goes out instead
             kind = message["type"]
             if kind == "http.response.start":
@@ -141,6 +139,8 @@ class DialectPath:
 
         try:
             try:  # the error boundary
+                ids.within(self.name, state)  # ids drawn from here on: the dialect's (and tenant's)
+                operation = state.operation = self.namer(scope["method"], path)
                 fault = (
                     self.faults.pick(self.name, operation) if self.faults and journaled else None
                 )
@@ -168,7 +168,7 @@ class DialectPath:
                     if not exceeded:  # a real failure: the boundary answers it
                         raise
                 if exceeded and not started:
-                    started = True  # our answer passes the guard in path_send
+                    ours = True
                     await self.too_large(Request(scope), limit)(scope, path_receive, path_send)
             except Exception as exc:
                 log_failure(self.dialect, scope, rid, exc)
