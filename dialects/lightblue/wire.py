@@ -144,7 +144,7 @@ def decode(raw: bytes, kind: Any = Any) -> Any:
     if decoder is None:
         decoder = _decoders[kind] = msgspec.json.Decoder(kind, float_hook=decimal.Decimal)
     try:
-        return nesting.check(decoder.decode(raw))
+        return nesting.checked(decoder.decode(raw), raw)
     except (RecursionError, nesting.TooDeep):
         raise msgspec.DecodeError(str(nesting.TooDeep())) from None
 

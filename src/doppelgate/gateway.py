@@ -1,10 +1,11 @@
 """The HTTP app: each dialect at its path prefix or vendor Host, behind an error boundary.
 
 A vendor request's way through it, outermost first (create_app, then dialect_app):
-Deterministic (clock, ids) -> AccessLog (request id) -> AbsoluteFormTargets, VendorHostRouting
-(host -> prefix) -> control-plane guards -> the dialect's Mount -> JournalLayer -> ErrorBoundary
--> FaultLayer -> BodyLimit -> the dialect's exception handlers -> its routes. Every layer
-writes what it learns into the request's one RequestState (state.py).
+Deterministic (clock, ids) -> AccessLog (request id) -> AbsoluteFormTargets -> VendorRouting
+(host -> prefix, then straight to the dialect's Mount; other paths: the control-plane guards and
+the router) -> the dialect's one layer (journal, error boundary, faults, body limit, its
+exception handlers; control/layers.py) -> its routes. Every layer writes what it learns into
+the request's one RequestState (state.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TypeVar
 
 import msgspec
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, ids
@@ -33,10 +34,11 @@ from .config import SETTINGS_JSON_ENV, ConfigError, Settings, dialect_hosts, set
 from .console import ReadOnlyControlPlane, console_routes
 from .control.http import json_response
 from .control.index import index_routes, unknown_control_path
-from .control.layers import FaultLayer, JournalLayer
+from .control.layers import DialectPath, internal_answer, log_failure
 from .control.operations import operation_namer
 from .control.plane import Control
 from .control.routes import control_routes
+from .control.routetable import RouteTable
 from .determinism import Deterministic
 from .dialect import Dialect, DialectContext, load_dialects, too_large_hook, vendor_path
 from .engine import BackendUnavailable, Engine, create_engine
@@ -44,7 +46,6 @@ from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, 
 from .forward import AbsoluteFormTargets
 from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
-from .limits import BodyLimit
 from .state import request_state
 
 AnyPath = TypeVar("AnyPath", Route, Mount)
@@ -61,20 +62,36 @@ class Health(msgspec.Struct):
     version: str = __version__
 
 
-class VendorHostRouting:
+class VendorRouting:
     """ASGI middleware: a request to a vendor's Host gets that dialect's prefix added to its path,
-    so https://ds.us1.gigya.com/ds.store is served by the /gigya mount as /gigya/ds.store."""
+    so https://ds.us1.gigya.com/ds.store is served by the /gigya mount as /gigya/ds.store; then a
+    path under a dialect's prefix goes straight to that dialect's Mount, as the app's router would
+    send it (the vendor mounts come first there), past the control plane's layers and the router."""
 
-    def __init__(self, app: ASGIApp, table: HostTable) -> None:
+    def __init__(self, app: ASGIApp, table: HostTable, mounts: Sequence[Mount]) -> None:
         self.app = app
         self.table = table
+        self.mounts = {mount.path: mount for mount in mounts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            prefix = self.table.prefix_for(host_of(scope))
-            if prefix is not None:
-                scope = _with_prefix(scope, prefix)
-        await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        prefix = self.table.prefix_for(host_of(scope))
+        if prefix is not None:
+            scope = _with_prefix(scope, prefix)
+        path = get_route_path(scope)
+        mount = self.mounts.get(path[: path.find("/", 1)]) if path.find("/", 1) > 0 else None
+        if mount is None:
+            await self.app(scope, receive, send)
+            return
+        root: str = scope.get("root_path", "")
+        scope["route"] = mount  # what starlette's Router and Mount.matches would have set
+        scope["path_params"] = dict(scope.get("path_params", {}))
+        scope["app_root_path"] = scope.get("app_root_path", root)
+        scope["root_path"] = root + mount.path
+        scope["endpoint"] = mount.app
+        await mount.app(scope, receive, send)
 
 
 def _with_prefix(scope: Scope, prefix: str) -> Scope:
@@ -115,23 +132,9 @@ class ErrorBoundary:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            self._log(scope, rid, exc)
+            log_failure(self.dialect, scope, rid, exc)
             if not started:  # once the response has begun, the connection can only be cut short
-                await self._respond(scope, rid)(scope, receive, send)
-
-    def _log(self, scope: Scope, rid: str, exc: Exception) -> None:
-        where = f"{self.dialect.name} {scope['method']} {scope['path']}"
-        if isinstance(exc, BackendUnavailable):
-            logger.error("request %s (%s): backend unavailable: %s", rid, where, exc)
-        else:
-            logger.exception("request %s (%s): internal error", rid, where, exc_info=exc)
-
-    def _respond(self, scope: Scope, rid: str) -> Response:
-        try:
-            return self.dialect.internal_error(Request(scope), rid)
-        except Exception:
-            logger.exception("request %s: the %s error builder failed", rid, self.dialect.name)
-            return json_response({"error": "internal error", "request_id": rid}, 500)
+                await internal_answer(self.dialect, scope, rid)(scope, receive, send)
 
 
 def any_path(route: AnyPath) -> AnyPath:
@@ -142,9 +145,10 @@ def any_path(route: AnyPath) -> AnyPath:
 
 
 def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGIApp:
-    """One dialect's request path below its Mount, outermost first: the journal records it, the
-    error boundary answers any exception, a fault may answer instead, the body limit counts, the
-    dialect's exception handlers give its envelope, its routes (then a catch-all) serve it."""
+    """One dialect's request path below its Mount (control/layers.py's one layer), outermost
+    first: the journal records it, the error boundary answers any exception, a fault may answer
+    instead, the body limit counts, the dialect's exception handlers give its envelope, its
+    routes (then a catch-all) serve it."""
 
     async def fallback(request: Request) -> Response:
         return dialect.not_found(request)
@@ -158,23 +162,16 @@ def dialect_app(dialect: Dialect, ctx: DialectContext, control: Control) -> ASGI
     routes = [*dialect.routes(ctx), any_path(Route("/{path:path}", fallback))]
     handlers = {HTTPException: http_error, **dialect.exception_handlers}
     control.add_routes(dialect, routes)  # what its faults may target
-    return JournalLayer(
-        ErrorBoundary(
-            FaultLayer(
-                BodyLimit(
-                    ExceptionMiddleware(Router(routes=routes), handlers=handlers),
-                    ctx.settings.max_body_bytes,
-                    too_large_hook(dialect),
-                ),
-                dialect,
-                control.faults,
-                operation_namer(dialect, routes),
-            ),
-            dialect,
-        ),
+    return DialectPath(
+        RouteTable(routes),
         dialect,
-        control.journal,
-        control.metrics,
+        handlers=handlers,
+        journal=control.journal,
+        metrics=control.metrics,
+        faults=control.faults,
+        namer=operation_namer(dialect, routes),
+        limit=ctx.settings.max_body_bytes,
+        too_large=too_large_hook(dialect),
     )
 
 
@@ -234,10 +231,10 @@ def create_app(
             await engine.close()
 
     apps = {d.prefix: dialect_app(d, ctx, control) for d in dialects}
+    # VendorRouting sends their paths straight to them; the router keeps them first for the rest
+    mounts = [any_path(Mount(prefix, app=app)) for prefix, app in apps.items()]
     routes: list[BaseRoute] = [
-        # the vendor mounts first: the router tries routes in order, and no control-plane path
-        # starts with a dialect prefix, so a vendor call skips the ~30 control routes
-        *(any_path(Mount(prefix, app=app)) for prefix, app in apps.items()),
+        *mounts,
         *(Route(prefix, BareMount(prefix, app)) for prefix, app in apps.items()),
         Route(HEALTH_PATH, health, methods=["GET"]),
         *control_routes(control, CONTROL_PREFIX),
@@ -254,7 +251,7 @@ def create_app(
             ),
             Middleware(AccessLog),  # request id in and out, one log line, secrets redacted
             Middleware(AbsoluteFormTargets, table=table),  # proxied requests name their host
-            Middleware(VendorHostRouting, table=table),
+            Middleware(VendorRouting, table=table, mounts=mounts),  # vendor calls leave here
             Middleware(
                 ControlPlaneGuard,
                 prefix=CONTROL_PREFIX,

@@ -63,9 +63,15 @@ def decode(raw: bytes | str, type: type[T] | None = None, limit: int = MAX_DEPTH
         value = msgspec.json.decode(raw) if type is None else msgspec.json.decode(raw, type=type)
     except RecursionError:
         raise TooDeep(limit) from None
+    return checked(value, raw, limit)
+
+
+def checked(value: T, raw: bytes | str, limit: int = MAX_DEPTH) -> T:
+    """`value`, decoded from the JSON text `raw`, or TooDeep: the value is walked only when the
+    text holds more opening brackets than `limit` (it is never deeper than that count)."""
     bound = _openers(raw)
-    if bound is not None and bound <= limit:  # never deeper than its opening brackets: no walk
-        return value  # type: ignore[no-any-return]
+    if bound is not None and bound <= limit:
+        return value
     return check(value, limit)  # type: ignore[no-any-return]
 
 

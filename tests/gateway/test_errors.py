@@ -22,7 +22,7 @@ from doppelgate.engine import BackendUnavailable
 from doppelgate.gateway import ErrorBoundary
 
 from .conftest import AppFactory
-from .helpers import client_for, with_routes
+from .helpers import client_for, make_settings, with_routes
 
 SECRET = "secret boom detail"
 CALL_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -352,3 +352,48 @@ async def test_a_broken_error_builder_still_gives_json(app_factory: AppFactory) 
     assert r.status_code == 500
     assert len(r.json()["request_id"]) == 32
     assert_clean(r)
+
+
+async def test_a_failing_too_large_builder_still_gives_the_internal_error(
+    app_factory: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The body limit's answer is built inside the error boundary: when its builder fails, the
+    dialect's internal-error envelope goes out, not a bare 500 or a cut connection."""
+
+    def broken(request: Request, limit: int) -> Response:
+        raise RuntimeError(SECRET)
+
+    (gigya,) = load_dialects(["gigya"])
+    settings = make_settings(max_body_bytes=16)
+    app = await app_factory(settings, dialects=(dataclasses.replace(gigya, too_large=broken),))
+
+    async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(8):
+            yield b"x" * 8
+
+    for body in (b"x" * 64, streamed()):  # declared too large, then found too large
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="doppelgate"):
+            async with client_for(app) as client:
+                r = await client.post("/gigya/ds.get", content=body)
+        assert r.status_code == 200 and r.json()["errorCode"] == 500001
+        assert SECRET not in r.text
+        assert r.json()["callId"] == logged_request_id(caplog)
+
+
+async def test_a_failing_operation_namer_still_gives_the_internal_error(
+    app_factory: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operation is named inside the error boundary (it is the fault layer's first step)."""
+
+    def broken(method: str, path: str) -> str | None:
+        raise RuntimeError(SECRET)
+
+    (spid,) = load_dialects(["spid"])
+    app = await app_factory(dialects=(dataclasses.replace(spid, operation_of=broken),))
+    with caplog.at_level(logging.ERROR, logger="doppelgate"):
+        async with client_for(app) as client:
+            r = await client.get("/spid/api/2/me")
+    assert (r.status_code, r.json()["name"]) == (500, "SPP Container")
+    assert SECRET not in r.text
+    logged_request_id(caplog)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
+import hypothesis
 import msgspec
 import pytest
+from doppelgate.dialects.gigya.wire import _origin, form_fields
+from hypothesis import strategies as st
+from starlette.requests import Request
 
 from .conftest import GigyaFactory
 from .helpers import CALL_ID, TIME, Gigya
@@ -230,3 +236,40 @@ async def test_backend_unavailable_is_500001(gigya: Gigya, monkeypatch: pytest.M
     monkeypatch.setattr(service.DataStore, "get", down)
     body = (await gigya.raw("ds.get", type="t", oid="x")).json()
     assert body["errorCode"] == 500001
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(
+    text=st.text(alphabet="ab=&+%2FZ0\u00e97\x00 ", max_size=30),
+    errors=st.sampled_from(["strict", "replace"]),
+)
+def test_form_fields_read_a_form_as_parse_qsl_does(text: str, errors: str) -> None:
+    """The parameters' parser keeps urllib's reading: names and values, blanks, `+`, %-escapes,
+    the last of a repeated name, and the same error for bad UTF-8 under errors="strict"."""
+    try:
+        expected: object = dict(parse_qsl(text, keep_blank_values=True, errors=errors))
+    except UnicodeDecodeError:
+        expected = UnicodeDecodeError
+    try:
+        found: object = form_fields(text, errors)
+    except UnicodeDecodeError:
+        found = UnicodeDecodeError
+    assert found == expected
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(
+    scheme=st.sampled_from(["http", "https"]),
+    host=st.none() | st.binary(max_size=24) | st.sampled_from([b"ds.us1.gigya.com", b"[::1]:8443"]),
+    server=st.none() | st.tuples(st.sampled_from(["127.0.0.1", "::1", "h"]), st.integers(1, 70000)),
+    path=st.sampled_from(["/gigya/ds.get", "/gigya/a?b#c", "//x"]),
+)
+def test_the_signed_url_is_starlettes(
+    scheme: str, host: bytes | None, server: tuple[str, int] | None, path: str
+) -> None:
+    """The URL signatures are checked against (spec §2) is request.url's scheme and netloc,
+    whatever the Host header, server address and path, from the cached origin."""
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "headers": headers}
+    url = Request(scope).url
+    assert _origin(scope) == (url.scheme, url.netloc)

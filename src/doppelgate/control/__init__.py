@@ -8,7 +8,8 @@ contract/ build on it, and it imports none of them (nor the dialects).
     clockstore.py            where the clock's state lives (shared on MongoDB)
     verify.py                counting journaled calls
     operations.py            operation names (Dialect.operation_of, else route templates)
-    layers.py                the journal and fault layers on each dialect's request path
+    layers.py                each dialect's request path in one layer (journal, faults...)
+    routetable.py            a dialect's route matches, remembered per (method, path)
     plane.py                 Control: the Python face of all of it
     routes.py, extra.py, index.py, http.py   the same over HTTP under /_doppelgate/
 """

@@ -44,6 +44,38 @@ class Exchange(msgspec.Struct, kw_only=True):
     response_truncated: bool = False
 
 
+class Capture:
+    """One exchange as it came and went, unredacted: the request path keeps references only,
+    and the journal redacts when it is read (Journal.get), so no secret reaches a reader."""
+
+    __slots__ = ("query", "request", "request_headers", "response", "response_headers")
+
+    def __init__(
+        self,
+        query: bytes,
+        request_headers: Iterable[tuple[bytes, bytes]],
+        request: Body,
+        response_headers: Iterable[tuple[bytes, bytes]],
+        response: Body,
+    ) -> None:
+        self.query = query
+        self.request_headers = request_headers
+        self.request = request
+        self.response_headers = response_headers
+        self.response = response
+
+    def exchange(self) -> Exchange:
+        return Exchange(
+            query=redact_text(self.query.decode("latin-1")),
+            request_headers=redact_headers(self.request_headers),
+            request_body=self.request.text(),
+            request_truncated=self.request.truncated,
+            response_headers=redact_headers(self.response_headers),
+            response_body=self.response.text(),
+            response_truncated=self.response.truncated,
+        )
+
+
 class Body:
     """The first BODY_LIMIT bytes of a body arriving in chunks."""
 

@@ -6,7 +6,7 @@ from collections import deque
 
 import msgspec
 
-from .capture import Exchange
+from .capture import Capture, Exchange
 
 
 class Entry(msgspec.Struct, kw_only=True):
@@ -29,7 +29,8 @@ class Journal:
 
     def __init__(self, capacity: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=capacity)
-        self._exchanges: dict[int, Exchange] = {}  # by seq: the bodies, for entries still held
+        # by seq: the bodies, for entries still held; redacted when first read
+        self._exchanges: dict[int, Capture | Exchange] = {}
         self._seq = 0
 
     @property
@@ -43,7 +44,7 @@ class Journal:
         self._seq += 1
         return self._seq
 
-    def record(self, entry: Entry, exchange: Exchange | None = None) -> None:
+    def record(self, entry: Entry, exchange: Capture | Exchange | None = None) -> None:
         if len(self._entries) == self.capacity and self._entries:
             self._exchanges.pop(self._entries[0].seq, None)  # the ring drops the oldest
         self._entries.append(entry)
@@ -58,7 +59,10 @@ class Journal:
         """The entry `seq` and its captured exchange, while the ring still holds it."""
         for entry in reversed(self._entries):
             if entry.seq == seq:
-                return entry, self._exchanges.get(seq)
+                found = self._exchanges.get(seq)
+                if isinstance(found, Capture):
+                    found = self._exchanges[seq] = found.exchange()
+                return entry, found
             if entry.seq < seq:
                 break
         return None

@@ -1,132 +1,239 @@
-"""The control plane's two layers on each dialect's request path (assembled in gateway.dialect_app):
-the journal outside the error boundary, the faults inside it."""
+"""One dialect's request path below its Mount, in one ASGI layer (assembled in
+gateway.dialect_app): the journal, the error boundary, the faults, the body limit and the
+dialect's exception handlers around its routes. One layer, not six: each wrapped send, receive
+and Request cost every request (issue 16.5)."""
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import anyio
-from starlette.requests import Request
+from starlette._utils import is_async_callable
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..dialect import Dialect, FaultResponse, fault_hook, vendor_path
+from .. import ids
+from ..dialect import Dialect, ExceptionHandler, fault_hook, vendor_path
+from ..engine import BackendUnavailable
 from ..hosts import host_header
-from ..ids import within
+from ..limits import BodyTooLarge, TooLarge, declared_length
 from ..metrics import Metrics
-from ..state import request_state
-from .capture import Body, Exchange, redact_headers, redact_text
+from ..state import RequestState, request_state
+from .capture import Body, Capture
 from .faults import Faults
+from .http import json_response
 from .journal import Entry, Journal
 
+logger = logging.getLogger("doppelgate")
 
-class FaultLayer:
-    """Inside the error boundary: names the operation, then applies a matching fault (latency,
-    then the vendor's error envelope, or the real operation late)."""
+
+def log_failure(dialect: Dialect, scope: Scope, rid: str, exc: Exception) -> None:
+    """The error boundary's log line for an exception, with the request id."""
+    where = f"{dialect.name} {scope['method']} {scope['path']}"
+    if isinstance(exc, BackendUnavailable):
+        logger.error("request %s (%s): backend unavailable: %s", rid, where, exc)
+    else:
+        logger.exception("request %s (%s): internal error", rid, where, exc_info=exc)
+
+
+def internal_answer(dialect: Dialect, scope: Scope, rid: str) -> Response:
+    """The dialect's internal-error envelope (plain JSON when its builder fails too)."""
+    try:
+        return dialect.internal_error(Request(scope), rid)
+    except Exception:
+        logger.exception("request %s: the %s error builder failed", rid, dialect.name)
+        return json_response({"error": "internal error", "request_id": rid}, 500)
+
+
+class DialectPath:
+    """Outermost first, as separate layers did before: the journal records the request once its
+    response has been sent; the error boundary names the request id and turns any exception into
+    the dialect's internal-error envelope; the fault layer names the operation and applies a
+    matching fault; the body limit answers a declared or streamed body over `limit` with
+    `too_large`; the dialect's exception handlers (starlette's semantics) give its envelopes."""
 
     def __init__(
-        self, app: ASGIApp, dialect: Dialect, faults: Faults, namer: Callable[[str, str], str]
+        self,
+        router: ASGIApp,
+        dialect: Dialect,
+        *,
+        handlers: Mapping[Any, ExceptionHandler],
+        journal: Journal,
+        metrics: Metrics,
+        faults: Faults,
+        namer: Callable[[str, str], str],
+        limit: int,
+        too_large: TooLarge,
     ) -> None:
-        self.app = app
+        self.router = router
         self.dialect = dialect
-        self.faults = faults
-        self.namer = namer
-        self.respond: FaultResponse = fault_hook(dialect)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = request_state(scope)
-        within(self.dialect.name, state)  # ids drawn from here on: the dialect's (and tenant's)
-        operation = self.namer(scope["method"], vendor_path(scope))
-        state.operation = operation
-        seeding = state.seeding  # seed calls neither fire nor draw
-        fault = (
-            self.faults.pick(self.dialect.name, operation) if self.faults and not seeding else None
-        )
-        if fault is None:
-            await self.app(scope, receive, send)
-            return
-        state.fault = fault.id
-        if fault.spec.latency_ms:
-            await anyio.sleep(fault.spec.latency_ms / 1000)
-        if fault.spec.error is None:
-            await self.app(scope, receive, send)
-            return
-        response = self.respond(Request(scope, receive), fault.spec.error)
-        await response(scope, receive, send)
-
-
-class JournalLayer:
-    """Outside the error boundary: records each request once its response has been sent."""
-
-    def __init__(self, app: ASGIApp, dialect: Dialect, journal: Journal, metrics: Metrics) -> None:
-        self.app = app
-        self.dialect = dialect
+        self.name = dialect.name
         self.journal = journal
         self.metrics = metrics
+        self.faults = faults
+        self.namer = namer
+        self.limit = limit
+        self.too_large = too_large
+        self.respond_fault = fault_hook(dialect)
+        self.other = ExceptionMiddleware(router, handlers=handlers)  # websockets
+        # what starlette's routes read to answer their endpoints' exceptions
+        self.handlers = (
+            {HTTPException: self.other.http_exception}
+            | {k: v for k, v in handlers.items() if not isinstance(k, int)},
+            {k: v for k, v in handlers.items() if isinstance(k, int)},
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.other(scope, receive, send)
             return
-        state = request_state(scope)  # shared with the layers inside and the access log outside
-        if state.seeding:
-            await self.app(scope, receive, send)
-            return
-        state.dialect = self.dialect.name
+        state = request_state(scope)  # shared with the access log outside
+        journaled = not state.seeding  # seed calls are neither journaled nor faulted
         path = vendor_path(scope)  # now: routers inside may move root_path on (Mounts)
-        status = 0
-        started = time.time()
+        started_at = time.time()
         clock = time.perf_counter()
+        # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
+        rid = state.request_id = state.request_id or ids.uuid_hex()
+        if journaled:
+            state.dialect = self.name
+        limit = self.limit
         sent, received = Body(), Body()  # bounded copies of both bodies (control/capture.py)
-        response_headers: list[tuple[bytes, bytes]] = []
+        status = 0
+        response_headers: Any = ()
+        size = 0
+        exceeded = started = ours = False  # ours: the body-limit answer, past the guard
 
-        async def tracking_receive() -> Message:
+        async def path_receive() -> Message:
+            nonlocal size, exceeded
+            if exceeded:
+                raise BodyTooLarge(f"request body over {limit} bytes")
             message = await receive()
             if message["type"] == "http.request":
-                received.add(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received.add(chunk)
+                size += len(chunk)
+                if size > limit:
+                    exceeded = True
+                    raise BodyTooLarge(f"request body over {limit} bytes")
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal status, response_headers
-            if message["type"] == "http.response.start":
+        async def path_send(message: Message) -> None:
+            nonlocal status, response_headers, started
+            if exceeded and not started and not ours:
+                return  # the app's own answer to the cut-off body: ours goes out instead
+            kind = message["type"]
+            if kind == "http.response.start":
+                started = True
                 status = message["status"]
-                response_headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
+                response_headers = message.get("headers", ())
+            elif kind == "http.response.body":
                 sent.add(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, tracking_receive, tracking_send)
+            try:  # the error boundary
+                ids.within(self.name, state)  # ids drawn from here on: the dialect's (and tenant's)
+                operation = state.operation = self.namer(scope["method"], path)
+                fault = (
+                    self.faults.pick(self.name, operation) if self.faults and journaled else None
+                )
+                if fault is not None:
+                    state.fault = fault.id
+                    if fault.spec.latency_ms:
+                        await anyio.sleep(fault.spec.latency_ms / 1000)
+                    if fault.spec.error is not None:
+                        answer = self.respond_fault(Request(scope, path_receive), fault.spec.error)
+                        await answer(scope, path_receive, path_send)
+                        return
+                declared = declared_length(scope)
+                if declared is not None and declared > limit:
+                    await self.too_large(Request(scope), limit)(scope, path_receive, path_send)
+                    return
+                scope["starlette.exception_handlers"] = self.handlers
+                try:
+                    try:
+                        await self.router(scope, path_receive, path_send)
+                    except Exception as exc:
+                        await self._handled(exc, scope, path_receive, path_send, started)
+                except ClientDisconnect:
+                    return  # the client left (or its stalled body was cut off): no one to answer
+                except Exception:
+                    if not exceeded:  # a real failure: the boundary answers it
+                        raise
+                if exceeded and not started:
+                    ours = True
+                    await self.too_large(Request(scope), limit)(scope, path_receive, path_send)
+            except Exception as exc:
+                log_failure(self.dialect, scope, rid, exc)
+                if not started:  # once the response has begun, the connection can only be cut
+                    await internal_answer(self.dialect, scope, rid)(scope, path_receive, path_send)
         finally:
-            exchange = Exchange(
-                query=redact_text(scope.get("query_string", b"").decode("latin-1")),
-                request_headers=redact_headers(scope.get("headers", [])),
-                request_body=received.text(),
-                request_truncated=received.truncated,
-                response_headers=redact_headers(response_headers),
-                response_body=sent.text(),
-                response_truncated=sent.truncated,
-            )
-            operation = state.operation or scope["method"]
-            self.journal.record(
-                Entry(
-                    seq=self.journal.next_seq(),
-                    started=started,
-                    duration_ms=round((time.perf_counter() - clock) * 1000, 3),
-                    dialect=self.dialect.name,
-                    operation=operation,
-                    tenant=state.tenant,
-                    method=scope["method"],
-                    path=path,
-                    host=host_header(scope),
-                    status=status,
-                    request_id=state.request_id,
-                    fault=state.fault,
-                ),
-                exchange,
-            )
-            took = time.perf_counter() - clock
-            self.metrics.observe(self.dialect.name, operation, status, took, bool(state.fault))
+            if journaled:  # raw: redacted when the journal is read (capture.py)
+                capture = Capture(
+                    scope.get("query_string", b""),
+                    scope.get("headers", ()),
+                    received,
+                    response_headers,
+                    sent,
+                )
+                self._record(scope, state, path, started_at, clock, status, capture)
+
+    def _record(
+        self,
+        scope: Scope,
+        state: RequestState,
+        path: str,
+        started_at: float,
+        clock: float,
+        status: int,
+        capture: Capture,
+    ) -> None:
+        operation = state.operation or scope["method"]
+        took = time.perf_counter() - clock
+        self.journal.record(
+            Entry(
+                seq=self.journal.next_seq(),
+                started=started_at,
+                duration_ms=round(took * 1000, 3),
+                dialect=self.name,
+                operation=operation,
+                tenant=state.tenant,
+                method=scope["method"],
+                path=path,
+                host=host_header(scope),
+                status=status,
+                request_id=state.request_id,
+                fault=state.fault,
+            ),
+            capture,
+        )
+        self.metrics.observe(self.name, operation, status, took, bool(state.fault))
+
+    async def _handled(
+        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
+    ) -> None:
+        """starlette's ExceptionMiddleware, on the failure path only: the dialect's handler for
+        the exception (by status for HTTPException, else by class), or the exception again."""
+        exceptions, statuses = self.handlers
+        handler = statuses.get(exc.status_code) if isinstance(exc, HTTPException) else None
+        if handler is None:
+            handler = next((exceptions[c] for c in type(exc).__mro__ if c in exceptions), None)
+        if handler is None:
+            raise exc
+        if started:
+            raise RuntimeError("Caught handled exception, but response already started.") from exc
+        request = Request(scope, receive, send)
+        if is_async_callable(handler):
+            response = await handler(request, exc)
+        else:
+            response = await run_in_threadpool(handler, request, exc)
+        if response is not None:
+            await response(scope, receive, send)
+        exc.__traceback__ = None

@@ -1,7 +1,7 @@
 """The control plane's Python face (Control, on app.state.control): reset, seed, snapshot
 export/import, the request journal, fault injection, the clock and the id source.
 
-Each dialect's request path (gateway.dialect_app) runs the journal and fault layers (layers.py)
+Each dialect's request path (gateway.dialect_app) runs the journal and faults (layers.py)
 with this object's journal, faults and metrics; the HTTP routes (routes.py) call its methods.
 """
 
