@@ -1,5 +1,6 @@
-"""Bounded request/response capture for the journal, with secrets redacted before storing:
-credential headers, and secret-named fields in query strings, forms and JSON bodies."""
+"""Bounded request/response capture for the journal, with secrets redacted before anyone reads
+it (Journal.get): credential headers, and secret-named fields in query strings, forms and JSON
+bodies."""
 
 from __future__ import annotations
 
