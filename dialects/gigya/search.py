@@ -21,17 +21,13 @@ from .errors import (
     missing,
 )
 from .query import (
-    DATE,
     DEFAULT_LIMIT,
-    STRING,
-    SYSTEM_FIELDS,
-    FieldInfo,
-    FieldResolver,
     QuerySyntaxError,
     SearchQuery,
     SelectItem,
     parse_query,
 )
+from .queryfields import DATE, STRING, SYSTEM_FIELDS, FieldInfo, FieldResolver
 from .records import render
 from .schema import Schema, load_schema
 from .service import DataStore

@@ -12,13 +12,11 @@ from doppelgate.dialects.gigya.query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_NESTING,
-    FieldInfo,
     SearchQuery,
     SelectItem,
-    default_field,
     parse_query,
-    record_path,
 )
+from doppelgate.dialects.gigya.queryfields import FieldInfo, default_field, record_path
 from doppelgate.dialects.gigya.querytext import (
     ERROR_CODE,
     QuerySyntaxError,
