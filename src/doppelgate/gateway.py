@@ -26,15 +26,15 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import __version__, ids
+from . import __version__
 from .accesslog import AccessLog
 from .config import SETTINGS_JSON_ENV, ConfigError, Settings, dialect_hosts, settings_from_json
 from .console import ReadOnlyControlPlane, console_routes
 from .control.http import json_response
 from .control.index import index_routes, unknown_control_path
-from .control.layers import DialectPath, internal_answer, log_failure
+from .control.layers import DialectPath
 from .control.operations import operation_namer
 from .control.plane import Control
 from .control.routes import control_routes
@@ -46,7 +46,6 @@ from .fallbacks import ANY_METHOD, BareMount, allowed_methods, json_http_error, 
 from .forward import AbsoluteFormTargets
 from .guard import ControlPlaneGuard
 from .hosts import HostTable, host_of
-from .state import request_state
 
 AnyPath = TypeVar("AnyPath", Route, Mount)
 logger = logging.getLogger("doppelgate")
@@ -105,36 +104,6 @@ def _with_prefix(scope: Scope, prefix: str) -> Scope:
         head = root.encode() if raw.startswith(root.encode()) else b""
         scope["raw_path"] = head + prefix.encode() + raw[len(head) :]
     return scope
-
-
-class ErrorBoundary:
-    """ASGI middleware around one dialect: makes sure the request has an id (RequestState) and
-    turns any exception into the dialect's own internal-error envelope, logged with that id."""
-
-    def __init__(self, app: ASGIApp, dialect: Dialect) -> None:
-        self.app = app
-        self.dialect = dialect
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = request_state(scope)
-        # the access log's id (the client's X-Request-Id, or a fresh one) when there is one
-        rid = state.request_id = state.request_id or ids.uuid_hex()
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            log_failure(self.dialect, scope, rid, exc)
-            if not started:  # once the response has begun, the connection can only be cut short
-                await internal_answer(self.dialect, scope, rid)(scope, receive, send)
 
 
 def any_path(route: AnyPath) -> AnyPath:

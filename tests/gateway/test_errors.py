@@ -19,7 +19,6 @@ from starlette.types import Message
 
 from doppelgate.dialect import Dialect, DialectContext, load_dialects
 from doppelgate.engine import BackendUnavailable
-from doppelgate.gateway import ErrorBoundary
 
 from .conftest import AppFactory
 from .helpers import client_for, make_settings, with_routes
@@ -60,6 +59,7 @@ def failing_routes(d: Dialect) -> list[BaseRoute]:
         Route("/rest/metadata/boom", boom),
         Route("/not-allowed", not_allowed),
         Route("/bad-request", bad_request),
+        Route("/midstream", midstream),
     ]
 
 
@@ -309,11 +309,10 @@ async def test_vendor_host_requests_go_through_the_boundary(app_factory: AppFact
 
 
 async def test_failure_after_the_response_started_is_not_answered_twice(
-    caplog: pytest.LogCaptureFixture,
+    app_factory: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Mid-stream, the boundary can only log and stop: the server then cuts the connection."""
-    (gainsight,) = load_dialects(["gainsight"])
-    app = ErrorBoundary(Route("/midstream", midstream), gainsight)
+    app = await app_factory(dialects=with_routes(failing_routes))
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -326,7 +325,7 @@ async def test_failure_after_the_response_started_is_not_answered_twice(
     scope = {
         "type": "http",
         "method": "GET",
-        "path": "/midstream",
+        "path": "/gainsight/midstream",
         "headers": [],
         "query_string": b"",
     }
