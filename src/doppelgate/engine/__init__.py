@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .core import Address, Collection, Document, Engine, UpdateResult
+from .derived import Derived
 from .errors import (
     BackendUnavailable,
     DocumentTooLarge,
@@ -24,6 +25,7 @@ __all__ = [
     "Address",
     "BackendUnavailable",
     "Collection",
+    "Derived",
     "Document",
     "DocumentTooLarge",
     "DuplicateKey",

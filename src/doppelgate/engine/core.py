@@ -152,6 +152,12 @@ class Collection(ABC):
 
     address: Address
 
+    def generation(self) -> int | None:
+        """A number that changes whenever anything in this collection may have changed (a
+        write, a drop, a reset, a load, a restore), so a value derived from its contents stays
+        valid while it is the same; None when the backend cannot tell cheaply (then read)."""
+        return None
+
     @asynccontextmanager
     async def exclusive(self, doc_id: Any) -> AsyncIterator[None]:
         """Run a read-modify-write cycle of one document (read it, compute a vendor rule the

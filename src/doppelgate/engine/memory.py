@@ -7,6 +7,7 @@ one event loop each write is atomic. Stored documents are never mutated, only re
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,14 +35,14 @@ from .core import (
     with_id,
 )
 from .errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
-from .filters import compile_filter, equality_fields, is_operator_doc
+from .filters import compile_filter
 from .hashed import Declared, HashIndex
 from .indexes import key_doc, same_fields
 from .ordered import OrderedIndex
 from .persist import DataFile
 from .planner import Result, candidate_ids, execute, noted, scans, terms_of
 from .projection import compile_projection
-from .updates import apply_update, validate_update
+from .updates import apply_update, upsert_document, validate_update
 from .values import hash_key
 
 logger = logging.getLogger("doppelgate")
@@ -63,6 +64,10 @@ class MemoryCollection(Collection):
         # that an indexed look-up does not scan
         self.examined = 0
         self._last: Result | None = None
+        self._generation = engine.stamp()
+
+    def generation(self) -> int:
+        return self._generation
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -188,6 +193,7 @@ class MemoryCollection(Collection):
                     raise DuplicateKey(name, key_doc(index.spec, doc))
         stored = decode(blob)  # a private copy: callers cannot mutate stored state
         self._engine.journal_put(self.address, blob)  # first: a failed write changes nothing
+        self._generation = self._engine.stamp()
         for name, index in self.indexes.items():
             if name not in new_keys:
                 continue
@@ -232,18 +238,7 @@ class MemoryCollection(Collection):
     def _upsert(
         self, filter: Filter, update: Mapping[str, Any] | None, replacement: Document | None
     ) -> Document:
-        seed: Document = {}
-        for path, value in equality_fields(filter).items():
-            if not path.startswith("$") and not is_operator_doc(value):
-                apply_update(seed, {"$set": {path: value}}, inserting=True)
-        pinned_id = "_id" in seed, seed.get("_id")  # the filter's _id equality, if any
-        if replacement is not None:
-            new = {**({"_id": seed["_id"]} if "_id" in seed else {}), **replacement}
-        else:
-            new = seed
-            apply_update(new, update or {}, inserting=True)
-        if pinned_id[0] and hash_key(new.get("_id")) != hash_key(pinned_id[1]):
-            raise InvalidUpdate("the _id field cannot be changed")
+        new = upsert_document(filter, update, replacement)
         stored = self._store(with_id(new), None)
         self._engine.touch(self)
         return stored
@@ -309,6 +304,7 @@ class MemoryCollection(Collection):
         for doc in victims:
             id_key = hash_key(doc["_id"])
             self._engine.journal_delete(self.address, doc["_id"])
+            self._generation = self._engine.stamp()
             for index in self.indexes.values():
                 index.remove(index.keys_of(doc), id_key)
             for ordered in self.ordered.values():
@@ -361,6 +357,7 @@ class MemoryCollection(Collection):
             self.indexes.setdefault(f"auto:{hashed.name}", index)
 
     def load(self, docs: Iterable[Document]) -> None:
+        self._generation = self._engine.stamp()
         self.docs = {hash_key(d["_id"]): d for d in docs}
         self.seq = {k: n for n, k in enumerate(self.docs)}
         self._next_seq = len(self.seq)
@@ -390,6 +387,10 @@ class MemoryEngine(Engine):
         self._live: set[Address] = set()  # collections that exist (have had a write or index)
         self._file = DataFile(Path(data_file), fsync=fsync) if data_file else None
         self._loaded = False  # a snapshot taken before open() would overwrite the file's data
+        self._stamps = itertools.count(1)  # collections' generations: never reused
+
+    def stamp(self) -> int:
+        return next(self._stamps)
 
     def collection(self, dialect: str, tenant: str, name: str) -> MemoryCollection:
         address = Address(dialect, tenant, name)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import InvalidUpdate
-from .filters import compile_condition, compile_filter, is_operator_doc
-from .values import bracket, equal, split_path
+from .filters import compile_condition, compile_filter, equality_fields, is_operator_doc
+from .values import bracket, equal, hash_key, split_path
 
 OPERATORS = ("$set", "$unset", "$inc", "$push", "$pull", "$addToSet", "$setOnInsert")
 
@@ -195,3 +195,25 @@ def _pull(doc: dict[str, Any], parts: tuple[str, ...], arg: Any, path: str) -> N
             return equal(e, arg)
 
     current[:] = [e for e in current if not remove(e)]
+
+
+def upsert_document(
+    filter: Mapping[str, Any] | None,
+    update: Mapping[str, Any] | None,
+    replacement: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What an upsert that matched nothing inserts (MongoDB's rule): the filter's equality
+    fields, then the update applied (or the replacement); its `_id` stays the filter's."""
+    seed: dict[str, Any] = {}
+    for path, value in equality_fields(filter).items():
+        if not path.startswith("$") and not is_operator_doc(value):
+            apply_update(seed, {"$set": {path: value}}, inserting=True)
+    pinned_id = "_id" in seed, seed.get("_id")  # the filter's _id equality, if any
+    if replacement is not None:
+        new = {**({"_id": seed["_id"]} if "_id" in seed else {}), **replacement}
+    else:
+        new = seed
+        apply_update(new, update or {}, inserting=True)
+    if pinned_id[0] and hash_key(new.get("_id")) != hash_key(pinned_id[1]):
+        raise InvalidUpdate("the _id field cannot be changed")
+    return new

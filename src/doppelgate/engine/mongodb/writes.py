@@ -24,10 +24,10 @@ from ..core import (
     encode,
     with_id,
 )
-from ..errors import BackendUnavailable, DuplicateKey, InvalidDocument, InvalidUpdate
-from ..filters import Predicate, equality_fields, is_operator_doc
+from ..errors import BackendUnavailable, DuplicateKey, InvalidDocument
+from ..filters import Predicate, equality_fields
 from ..pushdown import safe_scalar
-from ..updates import apply_update
+from ..updates import upsert_document
 from ..values import hash_key
 from .codec import META, META_REV, UNPINNED, Meta, Stored, as_stored, at, new_rev, seq, split
 from .driver import Backend, Driver
@@ -219,18 +219,7 @@ class Writes:
         replacement: Document | None,
     ) -> Document | None:
         """Insert the upsert's document; None when a concurrent writer inserted a match first."""
-        seed: Document = {}
-        for path, value in equality_fields(filter).items():
-            if not path.startswith("$") and not is_operator_doc(value):
-                apply_update(seed, {"$set": {path: value}}, inserting=True)
-        pinned_id = "_id" in seed, seed.get("_id")  # the filter's _id equality, if any
-        if replacement is not None:
-            new = {**({"_id": seed["_id"]} if "_id" in seed else {}), **replacement}
-        else:
-            new = seed
-            apply_update(new, update or {}, inserting=True)
-        if pinned_id[0] and hash_key(new.get("_id")) != hash_key(pinned_id[1]):
-            raise InvalidUpdate("the _id field cannot be changed")
+        new = upsert_document(filter, update, replacement)
         return await self.insert(self.prepare(with_id(new), given=False), retry=(filter, predicate))
 
     async def insert(

@@ -1,0 +1,40 @@
+"""Values a dialect derives from a collection's documents (a parsed schema), kept while the
+collection's generation() stays the same, so an unchanged collection is not read again."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+from .core import Address, Collection
+
+V = TypeVar("V")
+
+
+class Derived(Generic[V]):
+    """A bounded cache of values per (collection, key), each tagged with the generation it was
+    read at. One per dialect context (made by its routes(ctx)), never shared between engines:
+    generations are numbers of one engine."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple[Address, Hashable], tuple[int, V]] = {}
+
+    async def get(
+        self, collection: Collection, key: Hashable, read: Callable[[], Awaitable[V]]
+    ) -> V:
+        """The value `read` gives, from the cache when the collection has not changed since;
+        a backend that cannot tell (generation None) is always read."""
+        generation = collection.generation()
+        if generation is None:
+            return await read()
+        slot = (collection.address, key)
+        kept = self._entries.get(slot)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        # tagged with the generation seen before reading: a write while reading makes it stale
+        value = await read()
+        if len(self._entries) >= self.max_entries and slot not in self._entries:
+            del self._entries[next(iter(self._entries))]  # the oldest entry makes room
+        self._entries[slot] = (generation, value)
+        return value
