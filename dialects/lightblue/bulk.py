@@ -6,19 +6,22 @@ from typing import Any
 
 import msgspec
 
-from doppelgate.engine import Engine
+from doppelgate.engine import Derived, Engine
 
 from . import errors as E
 from .access import Caller
 from .errors import CallFailed, answer
 from .operations import call
+from .schema import Schema
 from .wire import BulkRequest, BulkResponse, BulkResponseEntry, Error, FailedCall, decode
 
 # the CRUD operations a /bulk entry may name (§2.3)
 BULK_OPERATIONS = ("insert", "save", "update", "delete", "find")
 
 
-async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | FailedCall:
+async def bulk(
+    engine: Engine, schemas: Derived[Schema], caller: Caller, raw: bytes
+) -> BulkResponse | FailedCall:
     try:
         request = decode(raw, BulkRequest)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # in the 200 answer (§1.4)
@@ -35,7 +38,7 @@ async def bulk(engine: Engine, caller: Caller, raw: bytes) -> BulkResponse | Fai
             entity = str(body.get("entity") or "")
             version = body.get("entityVersion")
             try:
-                result = await call(engine, caller, op, entity, version, body)
+                result = await call(engine, schemas, caller, op, entity, version, body)
             except CallFailed as failed:  # reported in its entry: /bulk answers 200 (§1.4, §2.3)
                 result, _ = answer(failed)
         responses.append(BulkResponseEntry(seq, result))

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from doppelgate.engine import Collection, Engine
+from doppelgate.engine import Collection, Derived, Engine
 
 from . import errors as E
 from .dates import format_date, now
@@ -114,10 +114,11 @@ def _index_paths(index: dict[str, Any]) -> list[str]:
 class MetadataStore:
     """One tenant's metadata: what both the metadata and the data service read."""
 
-    def __init__(self, engine: Engine, tenant: str) -> None:
+    def __init__(self, engine: Engine, tenant: str, schemas: Derived[Schema] | None = None) -> None:
         self.engine = engine
         self.tenant = tenant
         self.coll: Collection = engine.collection(DIALECT, tenant, METADATA)
+        self.resolved = schemas  # resolved schemas while the metadata is unchanged (None: read)
 
     def data(self, schema: Schema) -> Collection:
         return self.engine.collection(DIALECT, self.tenant, f"data.{schema.collection}")
@@ -173,7 +174,18 @@ class MetadataStore:
         return {"entityInfo": info, "schema": schema}
 
     async def resolve(self, name: str, version: str | None) -> Schema:
-        """The schema a data call runs against (§1, §2.4)."""
+        """The schema a data call runs against (§1, §2.4); read again only once the tenant's
+        metadata changed (every data call resolves one)."""
+        if self.resolved is None:
+            schema = await self._resolve(name, version)
+        else:
+            read = functools.partial(self._resolve, name, version)
+            schema = await self.resolved.get(self.coll, (name, version), read)
+        if schema.status == "disabled":
+            raise LightblueError(E.DISABLED_VERSION, f"{name}:{schema.version}")
+        return schema
+
+    async def _resolve(self, name: str, version: str | None) -> Schema:
         info_doc = await self.coll.find_one({"_id": _info_id(name)})
         if info_doc is None:
             raise LightblueError(E.UNKNOWN_ENTITY, f"{name}:{version}" if version else name)
@@ -184,10 +196,7 @@ class MetadataStore:
         schema_doc = await self.coll.find_one({"_id": _schema_id(name, version)})
         if schema_doc is None:
             raise LightblueError(E.UNKNOWN_VERSION, f"{name}:{version}")
-        schema = _parsed(info_doc["entityInfo"], schema_doc["schema"])
-        if schema.status == "disabled":
-            raise LightblueError(E.DISABLED_VERSION, f"{name}:{version}")
-        return schema
+        return _parsed(info_doc["entityInfo"], schema_doc["schema"])
 
     # -- writes ------------------------------------------------------------------------------
 

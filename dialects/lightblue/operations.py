@@ -8,13 +8,14 @@ from typing import Any
 
 import msgspec
 
-from doppelgate.engine import BackendUnavailable, Engine, EngineError, InvalidUpdate
+from doppelgate.engine import BackendUnavailable, Derived, Engine, EngineError, InvalidUpdate
 
 from . import errors as E
 from . import reads, searches, writes
 from .access import Caller
 from .calls import Outcome
 from .errors import CallFailed, LightblueError
+from .schema import Schema
 from .searches import SAVED_SEARCH_CODES
 from .service import DataService
 from .wire import (
@@ -73,7 +74,13 @@ def decode(operation: Operation, raw: bytes | dict[str, Any]) -> Request:
 
 
 async def call(
-    engine: Engine, caller: Caller, op: str, entity: str, version: str | None, body: Any
+    engine: Engine,
+    schemas: Derived[Schema],
+    caller: Caller,
+    op: str,
+    entity: str,
+    version: str | None,
+    body: Any,
 ) -> Envelope:
     """One data call's envelope: `body` is the raw JSON (bytes, or a /bulk entry's object) or
     the already parsed body (GET find, search, generate). A failure raises CallFailed, which
@@ -82,7 +89,7 @@ async def call(
     out = Outcome(op, entity, version)
     try:
         given = decode(operation, body) if isinstance(body, bytes | dict) else body
-        await operation.handler(DataService(engine, caller), out, given, version)
+        await operation.handler(DataService(engine, caller, schemas), out, given, version)
     # the call's boundary: errors leave it with the call's outcome, which their answer needs
     except LightblueError as exc:
         raise CallFailed(out, exc, bare=exc.code in BARE) from exc

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from doppelgate.dialect import DialectContext
+from doppelgate.engine import Derived
 
 from . import errors as E
 from .access import caller_of
@@ -19,6 +20,7 @@ from .locks import Lock
 from .metaroutes import metadata_routes, root_routes
 from .operations import call
 from .reads import Generate
+from .schema import Schema
 from .searches import SavedSearch
 from .simple import PAGING, simple_find
 from .values import show
@@ -76,6 +78,7 @@ def streamed(body: Envelope | FailedCall) -> bytes:
 
 def data_routes(ctx: DialectContext) -> list[Route]:
     options = _options(ctx)
+    schemas: Derived[Schema] = Derived()  # what data calls resolve, while metadata is unchanged
 
     def operation(op: str, method: str = "POST") -> Any:
         async def endpoint(request: Request) -> Response:
@@ -85,7 +88,7 @@ def data_routes(ctx: DialectContext) -> list[Route]:
             raw: Any = (
                 simple_find(request.query_params) if method == "GET" else await request.body()
             )
-            body = await call(ctx.engine, caller, op, entity, version, raw)
+            body = await call(ctx.engine, schemas, caller, op, entity, version, raw)
             if op == "find" and request.query_params.get("stream") == "true":
                 return Response(streamed(body), media_type="application/json")
             return respond(body)
@@ -99,7 +102,7 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         overrides = simple_find(request.query_params, default_projection=msgspec.UNSET)
         search = SavedSearch(p.get("name"), await _search_parameters(request), overrides)
         return respond(
-            await call(ctx.engine, caller, "search", p["entity"], p.get("version"), search)
+            await call(ctx.engine, schemas, caller, "search", p["entity"], p.get("version"), search)
         )
 
     async def generate(request: Request) -> Response:
@@ -110,9 +113,10 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         if not text.isdigit():
             raise LightblueError(E.REST_GENERATE_ERROR, text)
         asked = Generate(p["field"], max(int(text), 1))
-        return respond(
-            await call(ctx.engine, caller, "generate", p["entity"], _version(request), asked)
+        answer = await call(
+            ctx.engine, schemas, caller, "generate", p["entity"], _version(request), asked
         )
+        return respond(answer)
 
     async def lock(request: Request) -> Response:
         """Lock calls; a failure is `{"errors":[...],"status":"ERROR"}` with a trail
@@ -143,7 +147,8 @@ def data_routes(ctx: DialectContext) -> list[Route]:
         return respond({"engine": check})
 
     async def bulk_endpoint(request: Request) -> Response:
-        return respond(await bulk(ctx.engine, caller_of(request, options), await request.body()))
+        caller = caller_of(request, options)
+        return respond(await bulk(ctx.engine, schemas, caller, await request.body()))
 
     def both(path: str, endpoint: Any, methods: list[str]) -> list[Route]:
         return [

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from doppelgate.engine import Collection, Engine
+from doppelgate.engine import Collection, Derived, Engine
 
 from . import errors as E
 from .access import Caller
@@ -32,10 +32,10 @@ class DataService:
     """One caller against one tenant's entities: what the operations (reads.py, writes.py,
     searches.py) are composed from; operations.py names which operation runs."""
 
-    def __init__(self, engine: Engine, caller: Caller) -> None:
+    def __init__(self, engine: Engine, caller: Caller, schemas: Derived[Schema]) -> None:
         self.engine = engine
         self.caller = caller
-        self.store = MetadataStore(engine, caller.tenant)
+        self.store = MetadataStore(engine, caller.tenant, schemas)
 
     async def open(
         self, out: Outcome, body: Request, version: str | None, *ops: str, label: str = ""
