@@ -9,12 +9,13 @@ A control-plane declaration wins over the config, which wins over the standard d
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import msgspec
 
 from doppelgate.config import ConfigError
-from doppelgate.engine import DuplicateKey, Engine
+from doppelgate.engine import Derived, DuplicateKey, Engine
 
 from .options import FieldDecl, GainsightOptions, ObjectDecl
 from .schema import ObjectSchema, SchemaError, object_from_decl
@@ -37,14 +38,29 @@ def check_declarations(options: GainsightOptions) -> None:
 
 
 class Catalog:
-    def __init__(self, engine: Engine, options: GainsightOptions, tenant: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        options: GainsightOptions,
+        tenant: str,
+        known: Derived[ObjectSchema | None] | None = None,
+    ) -> None:
         self.tenant = tenant
         self.options = options
         self.stored = engine.collection(DIALECT, tenant, "objects")
         self.configured = {name.lower(): (name, d) for name, d in options.objects.items()}
+        self.known = known  # objects as got while the stored ones are unchanged (None: read)
 
     async def get(self, name: str) -> ObjectSchema | None:
         lower = name.lower()  # object names match case-insensitively (spec §0)
+        if self.known is None:
+            found = await self._get(lower)
+        else:  # every call gets its object: read again only once an object was (un)declared
+            found = await self.known.get(self.stored, lower, functools.partial(self._get, lower))
+        # a copy with its own field table: a write may add inferred fields to it
+        return None if found is None else dataclasses.replace(found, fields=dict(found.fields))
+
+    async def _get(self, lower: str) -> ObjectSchema | None:
         doc = await self.stored.find_one({"_id": lower})
         if doc is not None:
             key = (self.tenant, doc["name"], msgspec.json.encode(doc["decl"]))
@@ -54,10 +70,7 @@ class Catalog:
                 if len(_BUILT) >= _BUILT_MAX:
                     _BUILT.clear()
                 _BUILT[key] = built
-            # a copy with its own field table: a write may add inferred fields to it
-            return dataclasses.replace(
-                built, fields=dict(built.fields), inferred=bool(doc.get("inferred"))
-            )
+            return dataclasses.replace(built, inferred=bool(doc.get("inferred")))
         if lower in self.configured:
             return self._build(*self.configured[lower])
         if lower in STANDARD:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from doppelgate.dialect import DialectContext, note, request_id
+from doppelgate.engine import Derived
 
 from .auth import authenticate, check_ip
 from .catalog import check_declarations
@@ -20,6 +21,7 @@ from .control import control_routes
 from .errors import INVALID_GSID, GainsightError, method_not_allowed
 from .options import gainsight_options
 from .ratelimit import RateLimiter
+from .schema import ObjectSchema
 from .service import DataService, decode
 from .wire import DescribeBody, request_uuid, success
 
@@ -33,6 +35,7 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
     options = gainsight_options(ctx.settings)
     check_declarations(options)
     limiter = RateLimiter(ctx.engine, options)
+    known: Derived[ObjectSchema | None] = Derived()  # objects, while none was (un)declared
 
     def endpoint(action: Action, limited: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
@@ -42,7 +45,7 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             note(request, tenant=caller.tenant)  # for the control plane's journal
             if limited:  # the control plane is not the vendor's API: never limited
                 await limiter.hit(caller.tenant)
-            data = await action(DataService(ctx.engine, options, caller), request)
+            data = await action(DataService(ctx.engine, options, caller, known), request)
             return success(data, request_uuid(request_id(request)))
 
         return handle

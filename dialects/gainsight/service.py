@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from doppelgate import clock, nesting
-from doppelgate.engine import BackendUnavailable, Collection, Engine, EngineError
+from doppelgate.engine import BackendUnavailable, Collection, Derived, Engine, EngineError
 
 from .auth import Caller
 from .catalog import Catalog
@@ -69,11 +69,17 @@ def next_n(count: int) -> int:
 
 
 class DataService:
-    def __init__(self, engine: Engine, options: GainsightOptions, caller: Caller) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        options: GainsightOptions,
+        caller: Caller,
+        known: Derived[ObjectSchema | None] | None = None,
+    ) -> None:
         self.engine = engine
         self.options = options
         self.caller = caller
-        self.catalog = Catalog(engine, options, caller.tenant)
+        self.catalog = Catalog(engine, options, caller.tenant, known)
         self.zone = options.zone
 
     def rows(self, schema: ObjectSchema) -> Collection:
