@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from doppelgate import ratelimit
 from doppelgate.dialect import DialectContext, note, request_id, vendor_path
+from doppelgate.engine import Derived
 
 from .auth import Authenticator
 from .errors import (
@@ -21,6 +22,7 @@ from .errors import (
     not_found,
 )
 from .options import gigya_options
+from .schema import Schema
 from .search import Search
 from .service import DataStore
 from .wire import COMMON_PARAMS, Call, method_of, read_call, respond, success_body
@@ -80,6 +82,7 @@ def check_params(call: Call, known: frozenset[str]) -> None:
 def routes(ctx: DialectContext) -> list[BaseRoute]:
     options = gigya_options(ctx.settings)
     auth = Authenticator(options, ctx.engine)
+    type_schemas: Derived[Schema] = Derived()  # the types' schemas, while none changed
 
     async def endpoint(request: Request) -> Response:
         path = vendor_path(request)
@@ -99,7 +102,7 @@ def routes(ctx: DialectContext) -> list[BaseRoute]:
             if window.hits > options.rateLimit:
                 raise GigyaError(RATE_LIMIT_EXCEEDED, "Api rate limit exceeded")
         check_params(call, known)
-        payload = await run(DataStore(ctx.engine, options, caller), auth, call)
+        payload = await run(DataStore(ctx.engine, options, caller, type_schemas), auth, call)
         return respond(request, success_body(call, payload), 200)
 
     return [Route("/{path:path}", endpoint, methods=["GET", "POST"])]

@@ -29,7 +29,7 @@ from .query import (
 )
 from .queryfields import DATE, STRING, SYSTEM_FIELDS, FieldInfo, FieldResolver
 from .records import render
-from .schema import Schema, load_schema
+from .schema import Schema
 from .service import DataStore
 from .wire import Call
 
@@ -186,7 +186,7 @@ class Search:
             text = page.query
         assert text is not None
         from_type = parse(text, lambda path: FieldInfo(path)).from_type  # any literal fits
-        schema = await load_schema(self.store.schemas, from_type)
+        schema = await self.store.schema(from_type)
         query = parse(text, resolver(schema))
         opening = call.flag("openCursor") and page is None
         if opening and query.start is not None:  # START is not allowed with cursors (spec §4)

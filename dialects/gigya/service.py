@@ -22,10 +22,11 @@ cursors in "cursors", used nonces in "nonces".
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from doppelgate import clock, ids
-from doppelgate.engine import DuplicateKey, Engine
+from doppelgate.engine import Derived, DuplicateKey, Engine
 
 from .auth import Caller
 from .crypt import Cipher
@@ -82,11 +83,18 @@ def required(call: Call, name: str) -> str:
 
 
 class DataStore:
-    def __init__(self, engine: Engine, options: GigyaOptions, caller: Caller) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        options: GigyaOptions,
+        caller: Caller,
+        known: Derived[Schema] | None = None,
+    ) -> None:
         self.caller = caller
         self.options = options
         self.objects = engine.collection(DIALECT, caller.api_key, "objects")
         self.schemas = engine.collection(DIALECT, caller.api_key, "schemas")
+        self.known = known  # the types' schemas while none changed (None: read every time)
         self.cursors = engine.collection(DIALECT, caller.api_key, "cursors")
         self.cipher = Cipher.for_tenant(options.encryptionKey, caller.api_key)
 
@@ -105,6 +113,14 @@ class DataStore:
 
     async def find(self, type_: str, oid: str, uid: str | None) -> dict[str, Any] | None:
         return await self.objects.find_one({"_id": object_id(type_, oid, uid)})
+
+    async def schema(self, type_: str) -> Schema:
+        """The type's schema, shared while unchanged: only read, never changed (a change
+        starts from load_schema's own copy); every ds.store and search needs it."""
+        if self.known is None:
+            return await load_schema(self.schemas, type_)
+        read = functools.partial(load_schema, self.schemas, type_)
+        return await self.known.get(self.schemas, type_, read)
 
     def plain(self, data: dict[str, Any]) -> dict[str, Any]:
         return self.cipher.decrypt_tree(data)  # type: ignore[no-any-return]
@@ -130,7 +146,7 @@ class DataStore:
         # this process's stores of one object take turns: retries only for other processes
         async with self.objects.exclusive(object_id(type_, oid, uid)):
             for _ in range(MAX_ATTEMPTS):
-                schema = await load_schema(self.schemas, type_)
+                schema = await self.schema(type_)
                 plan = await self._write(schema, type_, oid, uid, data, behavior)
                 if plan is not None:
                     await self._learn(type_, schema, plan)
@@ -188,13 +204,15 @@ class DataStore:
 
     async def _learn(self, type_: str, schema: Schema, plan: WritePlan) -> None:
         """Dynamic schemas add new fields; a field's first value fixes its type (spec §3, §6)."""
+        if not plan.changes(schema) and schema.rev:
+            return
         for _ in range(MAX_ATTEMPTS):
+            schema = await load_schema(self.schemas, type_)  # its own copy: `schema` is shared
             if not plan.changes(schema) and schema.rev:
                 return
             plan.apply(schema)
             if await save_schema(self.schemas, type_, schema):
                 return
-            schema = await load_schema(self.schemas, type_)
 
     # -- ds.get ----------------------------------------------------------------------------
 
@@ -230,7 +248,7 @@ class DataStore:
                 raise GigyaError(NOT_FOUND, f"Not found: object {oid} of type {type_}")
             if not self.caller.server:
                 await self._check_client_delete(type_, [".".join(p) for p in paths])
-            schema = await load_schema(self.schemas, type_)
+            schema = await self.schema(type_)
             data = remove_paths(doc["data"], paths)
             plain = self.plain(data)
             update = {
@@ -247,7 +265,7 @@ class DataStore:
 
     async def _check_client_delete(self, type_: str, paths: list[str]) -> None:
         """Client-side deletes touch only fields the client may modify (spec §5) [inf]."""
-        schema = await load_schema(self.schemas, type_)
+        schema = await self.schema(type_)
         for path in paths:
             spec = schema.fields.get(path)
             if spec is None or spec.access != "clientModify":
@@ -291,7 +309,7 @@ class DataStore:
         mode = call.get("filter") or call.get("mode") or "full"  # both names seen (spec §6)
         if mode not in SCHEMA_MODES:
             raise invalid(f"Invalid parameter value: filter '{mode}'")
-        schema = await load_schema(self.schemas, type_)
+        schema = await self.schema(type_)
         return {"schema": public_schema(schema, mode)}
 
     async def get_types(self, call: Call) -> dict[str, Any]:
