@@ -25,6 +25,31 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+class BodyCounter:
+    """One request body's bytes, counted as they stream in: past `limit`, the read that crossed
+    it and every later one raise BodyTooLarge (the app may catch the first)."""
+
+    __slots__ = ("exceeded", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.exceeded = False
+
+    def refuse_if_over(self) -> None:
+        """Before a read: the body already passed the limit."""
+        if self.exceeded:
+            raise BodyTooLarge(f"request body over {self.limit} bytes")
+
+    def count(self, message: Message) -> None:
+        """After a read: add its chunk; raise once the body passes the limit."""
+        if message["type"] == "http.request":
+            self.size += len(message.get("body", b""))
+            if self.size > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge(f"request body over {self.limit} bytes")
+
+
 class BodyLimit:
     """ASGI middleware: a declared Content-Length over `limit` is answered at once, unread; a
     streamed body is counted chunk by chunk and cut off as soon as it passes `limit`. Either way
@@ -43,25 +68,18 @@ class BodyLimit:
         if declared is not None and declared > self.limit:
             await self.too_large(Request(scope), self.limit)(scope, receive, send)
             return
-        received = 0
-        exceeded = False
+        counter = BodyCounter(self.limit)
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            if exceeded:
-                raise BodyTooLarge(f"request body over {self.limit} bytes")
+            counter.refuse_if_over()
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    exceeded = True
-                    raise BodyTooLarge(f"request body over {self.limit} bytes")
+            counter.count(message)
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if exceeded and not started:
+            if counter.exceeded and not started:
                 return  # the app's own answer to the cut-off body: ours goes out instead
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -71,9 +89,9 @@ class BodyLimit:
         except ClientDisconnect:
             return  # the client left (or its stalled body was cut off): no one to answer
         except Exception:
-            if not exceeded:  # a real failure: the error boundary outside answers it
+            if not counter.exceeded:  # a real failure: the error boundary outside answers it
                 raise
-        if exceeded and not started:
+        if counter.exceeded and not started:
             await self.too_large(Request(scope), self.limit)(scope, receive, send)
 
 

@@ -23,7 +23,7 @@ from .. import ids
 from ..dialect import Dialect, ExceptionHandler, fault_hook, vendor_path
 from ..engine import BackendUnavailable
 from ..hosts import host_header
-from ..limits import BodyTooLarge, TooLarge, declared_length
+from ..limits import BodyCounter, TooLarge, declared_length
 from ..metrics import Metrics
 from ..state import RequestState, request_state
 from .capture import Body, Capture
@@ -107,26 +107,20 @@ class DialectPath:
         sent, received = Body(), Body()  # bounded copies of both bodies (control/capture.py)
         status = 0
         response_headers: Any = ()
-        size = 0
-        exceeded = started = ours = False  # ours: the body-limit answer, past the guard
+        counter = BodyCounter(limit)
+        started = ours = False  # ours: the body-limit answer, past the guard
 
         async def path_receive() -> Message:
-            nonlocal size, exceeded
-            if exceeded:
-                raise BodyTooLarge(f"request body over {limit} bytes")
+            counter.refuse_if_over()
             message = await receive()
             if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                received.add(chunk)
-                size += len(chunk)
-                if size > limit:
-                    exceeded = True
-                    raise BodyTooLarge(f"request body over {limit} bytes")
+                received.add(message.get("body", b""))
+            counter.count(message)
             return message
 
         async def path_send(message: Message) -> None:
             nonlocal status, response_headers, started
-            if exceeded and not started and not ours:
+            if counter.exceeded and not started and not ours:
                 return  # the app's own answer to the cut-off body: ours goes out instead
             kind = message["type"]
             if kind == "http.response.start":
@@ -165,9 +159,9 @@ class DialectPath:
                 except ClientDisconnect:
                     return  # the client left (or its stalled body was cut off): no one to answer
                 except Exception:
-                    if not exceeded:  # a real failure: the boundary answers it
+                    if not counter.exceeded:  # a real failure: the boundary answers it
                         raise
-                if exceeded and not started:
+                if counter.exceeded and not started:
                     ours = True
                     await self.too_large(Request(scope), limit)(scope, path_receive, path_send)
             except Exception as exc:
