@@ -21,7 +21,7 @@ from ..core import (
     with_id,
 )
 from ..errors import DuplicateKey, EngineError, InvalidDocument, InvalidUpdate
-from ..filters import compile_filter
+from ..filters import Predicate, compile_filter
 from ..indexes import index_keys, key_doc
 from ..projection import compile_projection
 from ..serverside import server_update
@@ -150,22 +150,41 @@ class MongoCollection(Collection):
             result = await self._writes.update_on_server(pinned, predicate, server, compute)
             if result is not None or not upsert:
                 return result or UpdateResult(0, 0)
+        if not many:
+            return await self._write_first(spec, predicate, compute, upsert, update, None)
         async for _ in self._writes.rounds():
-            if many:
-                matched = await self._reads.fetch(spec, predicate)
-                if matched:
-                    modified = 0
-                    for found in matched:
-                        written = await self._writes.write_one(found, predicate, compute)
-                        modified += bool(written and written[2])
-                    return UpdateResult(len(matched), modified)
-            else:
-                written = await self._writes.write_first(spec, predicate, None, compute)
-                if written is not None:
-                    return UpdateResult(1, int(written[2]))
+            matched = await self._reads.fetch(spec, predicate)
+            if matched:
+                modified = 0
+                for found in matched:
+                    written = await self._writes.write_one(found, predicate, compute)
+                    modified += bool(written and written[2])
+                return UpdateResult(len(matched), modified)
             if not upsert:
                 return UpdateResult(0, 0)
             stored = await self._writes.upsert(spec, predicate, update, None)
+            if stored is not None:
+                return UpdateResult(0, 0, stored["_id"])
+        raise gave_up()
+
+    async def _write_first(
+        self,
+        spec: Filter,
+        predicate: Predicate,
+        compute: Callable[[Document], Document],
+        upsert: bool,
+        update: Mapping[str, Any] | None,
+        replacement: Document | None,
+    ) -> UpdateResult:
+        """update (one) and replace: the first match rewritten by `compute`, else the upsert,
+        in compare-and-swap rounds."""
+        async for _ in self._writes.rounds():
+            written = await self._writes.write_first(spec, predicate, None, compute)
+            if written is not None:
+                return UpdateResult(1, int(written[2]))
+            if not upsert:
+                return UpdateResult(0, 0)
+            stored = await self._writes.upsert(spec, predicate, update, replacement)
             if stored is not None:
                 return UpdateResult(0, 0, stored["_id"])
         raise gave_up()
@@ -214,16 +233,7 @@ class MongoCollection(Collection):
                 raise InvalidUpdate("the _id field cannot be changed")
             return {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
 
-        async for _ in self._writes.rounds():
-            written = await self._writes.write_first(spec, predicate, None, compute)
-            if written is not None:
-                return UpdateResult(1, int(written[2]))
-            if not upsert:
-                return UpdateResult(0, 0)
-            stored = await self._writes.upsert(spec, predicate, None, doc)
-            if stored is not None:
-                return UpdateResult(0, 0, stored["_id"])
-        raise gave_up()
+        return await self._write_first(spec, predicate, compute, upsert, None, doc)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
         spec = filter_as_stored(filter)
