@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import statistics
 import sys
 import uuid
@@ -218,6 +219,15 @@ def write_json(path: str | None, payload: Any) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(msgspec.json.format(msgspec.json.encode(payload), indent=2) + b"\n")
     print(f"\nresults written to {target}")
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the bench's finally: its servers are stopped
+
+
+def stop_servers_on_sigterm() -> None:
+    """A terminated bench (CI timeout, kill) stops the servers it started, as Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def line_buffered_stdout() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -35,10 +34,11 @@ from bench.common import (
     line_buffered_stdout,
     median,
     ratio,
+    stop_servers_on_sigterm,
     table,
     write_json,
 )
-from bench.http_bench import MARK, Server, run_wrk
+from bench.http_bench import MARK, Server, run_wrk, slice_totals
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -354,14 +354,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     for key, runs in results.items():
         entry: dict[str, Any] = {}
         for kind in runs:
-            requests = sum(r["requests"] for r in runs[kind])
-            seconds = sum(r["duration_us"] for r in runs[kind]) / 1e6
-            entry[kind] = {
-                "rps": requests / seconds,
-                "p50_us": median([r["p50_us"] for r in runs[kind]]),
-                "p99_us": median([r["p99_us"] for r in runs[kind]]),
-                "errors": sum(r["errors"] for r in runs[kind]),
-            }
+            entry[kind] = slice_totals(runs[kind])
         pairs = list(zip(runs["doppelgate"], runs["bare"], strict=True))
         per_slice = [ratio(d["rps"], b["rps"]) for d, b in pairs]
         entry["ratio_rps"] = ratio(entry["doppelgate"]["rps"], entry["bare"]["rps"])
@@ -442,14 +435,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through run()'s finally: the servers are stopped
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     line_buffered_stdout()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stop_servers_on_sigterm()
     started = time.perf_counter()
     summary = summarize(run(args))
     print_summary(args, summary)

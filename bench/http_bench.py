@@ -17,7 +17,6 @@ import http.client
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from bench.common import (
     line_buffered_stdout,
     median,
     ratio,
+    stop_servers_on_sigterm,
     table,
     write_json,
 )
@@ -252,6 +252,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def slice_totals(slices: list[dict[str, Any]]) -> dict[str, Any]:
+    """One server's wrk slices together: req/s of all requests over all seconds, the median
+    p50 and p99 over the slices, and the failed requests."""
+    requests = sum(r["requests"] for r in slices)
+    seconds = sum(r["duration_us"] for r in slices) / 1e6
+    return {
+        "rps": requests / seconds,
+        "p50_us": median([r["p50_us"] for r in slices]),
+        "p99_us": median([r["p99_us"] for r in slices]),
+        "requests": requests,
+        "seconds": seconds,
+        "errors": sum(r["errors"] for r in slices),
+    }
+
+
 def summarize(results: dict[str, Any]) -> dict[str, Any]:
     """req/s = all requests / all seconds; p50, p99 = median over the slices; each ratio
     doppelgate/bare = the median over slice pairs (req/s: the ratio of the totals)."""
@@ -260,16 +275,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         runs = results[op]
         entry: dict[str, Any] = {}
         for kind in SERVERS:
-            requests = sum(r["requests"] for r in runs[kind])
-            seconds = sum(r["duration_us"] for r in runs[kind]) / 1e6
-            entry[kind] = {
-                "rps": requests / seconds,
-                "p50_us": median([r["p50_us"] for r in runs[kind]]),
-                "p99_us": median([r["p99_us"] for r in runs[kind]]),
-                "requests": requests,
-                "seconds": seconds,
-                "errors": sum(r["errors"] for r in runs[kind]),
-            }
+            entry[kind] = slice_totals(runs[kind])
         pairs = list(zip(runs["doppelgate"], runs["bare"], strict=True))
         entry["ratio_rps"] = ratio(entry["doppelgate"]["rps"], entry["bare"]["rps"])
         for key in ("rps", "p50_us", "p99_us"):
@@ -367,14 +373,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through run()'s finally: the servers are stopped
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     line_buffered_stdout()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stop_servers_on_sigterm()
     started = time.perf_counter()
     results = run(args)
     summary = summarize(results)

@@ -56,6 +56,7 @@ from bench.common import (
     median,
     percentile,
     ratio,
+    stop_servers_on_sigterm,
     table,
     write_json,
 )
@@ -625,10 +626,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through run()'s finally: the servers are stopped
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["load"]:
@@ -636,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     args = parse_args(argv)
     line_buffered_stdout()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stop_servers_on_sigterm()
     started = time.perf_counter()
     summary = summarize(results := run(args))
     print_summary(args, summary)
