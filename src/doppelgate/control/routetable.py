@@ -21,13 +21,14 @@ class RouteTable:
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         self.router = Router(routes=list(routes))
         self.routes = self.router.routes
-        self._seen: dict[tuple[str, str], tuple[BaseRoute, dict[str, Any]] | None] = {}
+        self._seen: dict[tuple[str, str, str], tuple[BaseRoute, dict[str, Any]] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.router(scope, receive, send)
             return
-        key = (scope["method"], get_route_path(scope))
+        # the root path too: a match's child scope (a Mount's) is computed under it
+        key = (scope["method"], scope.get("root_path", ""), get_route_path(scope))
         try:
             found = self._seen[key]
         except KeyError:
