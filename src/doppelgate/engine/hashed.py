@@ -1,4 +1,4 @@
-"""The memory backend's hash indexes (memory.py), and the keys callers built them from."""
+"""The memory backend's hash indexes (memory/collection.py), and the keys that built them."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ class Result:
     examined: int = 0
     covered: bool = False
     matched: int = 0  # documents that passed the filter (a walk stops early)
-    paced: bool = False  # the scan awaited (memory.py): others may have written meanwhile
+    paced: bool = False  # the scan awaited (memory/): others may have written meanwhile
 
     def explain(self) -> dict[str, Any]:
         return {
