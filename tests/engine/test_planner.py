@@ -55,8 +55,11 @@ def make_filter(rng: random.Random, ids: list[Any]) -> dict[str, Any]:
     for _ in range(rng.randint(0, 3)):
         field = rng.choice(["a", "b", "c", "_id"])
         pick = rng.random()
-        if field == "_id":
+        if field == "_id" and pick < 0.5:
             terms.append({"_id": {"$in": [*rng.sample(ids, 3), "nope"]}})
+        elif field == "_id":  # one _id by equality: the memory backend's look-up without a plan
+            one = rng.choice([*ids, "nope"])
+            terms.append({"_id": float(one) if isinstance(one, int) and pick < 0.7 else one})
         elif field == "b":
             pinned = rng.choice(["p", "q", 1]) if pick < 0.6 else {"$in": ["p", 1]}
             terms.append({"b": pinned})
