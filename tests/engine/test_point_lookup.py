@@ -3,10 +3,14 @@ planning (issue 16.5), and must answer exactly as the planner's IDHACK plan does
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from doppelgate.engine import Engine, InvalidFilter
 from doppelgate.engine.memory import MemoryEngine
+
+from .test_planner import make_docs, make_filter, reference
 
 
 async def test_one_id_by_equality_is_one_lookup_with_the_planners_explain() -> None:
@@ -52,3 +56,39 @@ async def test_a_bad_filter_is_refused_whether_or_not_the_id_exists(
         await coll.find(bad)
     with pytest.raises(InvalidFilter):
         await coll.find({**bad, "_id": 2})
+
+
+async def test_a_unique_key_or_an_and_of_equalities_is_looked_up_too() -> None:
+    coll = MemoryEngine().collection("test", "point", "keys")
+    await coll.ensure_index(["user", "key"], unique=True)
+    await coll.ensure_index(["tags"], unique=True)
+    await coll.insert_many(
+        [{"_id": i, "user": i % 3, "key": f"k{i}", "tags": [f"t{i}", f"s{i}"]} for i in range(30)]
+    )
+    assert [d["_id"] for d in await coll.find({"user": 1, "key": "k4"})] == [4]
+    assert coll.last_plan["plan"] == "HASH" and coll.last_plan["index"] == "user_1_key_1"
+    assert coll.last_plan["examined"] == 1
+    assert await coll.find({"user": 2, "key": "k4"}) == [] and coll.examined == 0
+    assert [d["_id"] for d in await coll.find({"tags": "s7"})] == [7]  # multikey, unique
+    assert await coll.find({"tags": "s7", "user": 2}) == [] and coll.examined == 1
+    assert [d["_id"] for d in await coll.find({"$and": [{"user": 0}, {"_id": 3.0}]})] == [3]
+    assert coll.last_plan["plan"] == "IDHACK"
+    assert await coll.find({"$and": [{"_id": 3}, {"_id": 4}]}) == []  # one path, two values
+    assert await coll.find({"_id": 3, "$or": [{"user": 1}, {"key": "k3"}]}) != []
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_pinned_reads_return_what_a_scan_returns(seed: int) -> None:
+    rng = random.Random(seed)
+    coll = MemoryEngine().collection("test", "point", f"random{seed}")
+    await coll.ensure_index(["u"], unique=True)
+    docs = [d | {"u": n} for n, d in enumerate(make_docs(rng, 120, arrays=True))]
+    await coll.insert_many(docs)
+    stored = await coll.find()
+    ids = [d["_id"] for d in stored]
+    for _ in range(150):
+        spec = make_filter(rng, ids)
+        spec = {"$and": [spec, {"u": rng.randrange(130)}]} if rng.random() < 0.5 else spec
+        want, total = reference(stored, spec, [], 0, 0)
+        found, count = await coll.find_with_count(spec)
+        assert ([d["_id"] for d in found], count) == (want, total), spec

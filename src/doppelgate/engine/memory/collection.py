@@ -7,7 +7,7 @@ one event loop each write is atomic. Stored documents are never mutated, only re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..budget import budget, paced_first, sort_documents
@@ -33,7 +33,8 @@ from ..filters import compile_filter
 from ..hashed import Declared, HashIndex
 from ..indexes import key_doc, same_fields
 from ..ordered import OrderedIndex
-from ..planner import Result, candidate_ids, execute, noted, scans, terms_of, usable
+from ..pinned import pinned_one
+from ..planner import Result, candidate_ids, execute, noted, scans, terms_of
 from ..projection import compile_projection
 from ..updates import apply_update, upsert_document, validate_update
 from ..values import hash_key
@@ -88,7 +89,8 @@ class MemoryCollection(Collection):
         """The planner's answer, under the time budget; a plan that scans the collection runs paced
         instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
-        result = self._by_id(filter) if not skip else None
+        # one _id or unique key: look-ups, no plan (pinned.py)
+        result = pinned_one(self, filter, self._budgeted) if not skip else None
         if result is None:
             terms = terms_of(filter)  # once for both the check and the plan
             with budget(self._engine.max_time_ms):
@@ -101,20 +103,9 @@ class MemoryCollection(Collection):
         self._last = result
         return result
 
-    def _by_id(self, filter: Filter | None) -> Result | None:
-        """A filter naming one `_id` by equality, the commonest read and write: the planner's
-        IDHACK plan by one dict look-up, without planning it (issue 16.5); None: plan it."""
-        if not filter or "_id" not in filter or not usable(filter["_id"]):
-            return None
-        doc = self.docs.get(hash_key(filter["_id"]))
-        examined = 0 if doc is None else 1
-        if len(filter) > 1:  # compiled even with no document: a bad filter is refused alike
-            predicate = compile_filter(filter)
-            with budget(self._engine.max_time_ms):  # the rest may be a time-limited regex
-                if doc is not None and not predicate(doc):
-                    doc = None
-        found = [] if doc is None else [doc]
-        return Result(found, len(found), "IDHACK", "_id_", examined, matched=len(found))
+    def _budgeted(self, predicate: Callable[[Document], bool], doc: Document) -> bool:
+        with budget(self._engine.max_time_ms):
+            return predicate(doc)
 
     async def _paced_scan(
         self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
