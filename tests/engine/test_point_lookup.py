@@ -70,6 +70,9 @@ async def test_a_unique_key_or_an_and_of_equalities_is_looked_up_too() -> None:
     assert coll.last_plan["examined"] == 1
     assert await coll.find({"user": 2, "key": "k4"}) == [] and coll.examined == 0
     assert [d["_id"] for d in await coll.find({"tags": "s7"})] == [7]  # multikey, unique
+    assert [d["_id"] for d in await coll.find({"user": 1, "key": "k4", "tags": "t4"})] == [4]
+    assert await coll.find({"user": 1, "key": "k4", "tags": "t5"}) == []
+    assert [d["_id"] for d in await coll.find({"user": 1, "key": "k4", "_id": 4.0})] == [4]
     assert await coll.find({"tags": "s7", "user": 2}) == [] and coll.examined == 1
     assert [d["_id"] for d in await coll.find({"$and": [{"user": 0}, {"_id": 3.0}]})] == [3]
     assert coll.last_plan["plan"] == "IDHACK"

@@ -10,7 +10,7 @@ from typing import Any
 from .core import Document, Filter
 from .filters import compile_filter
 from .planner import Result, Store, usable
-from .values import hash_key
+from .values import MISSING, hash_key
 
 
 def equalities(spec: Filter) -> tuple[dict[str, Any], bool]:
@@ -50,12 +50,35 @@ def pinned_one(store: Store, spec: Filter | None, budgeted: Callable[..., Any]) 
         holders = index.entries.get(tuple(hash_key(equal[p]) for p in paths))
         doc = store.docs[next(iter(holders))] if holders else None
     examined = 0 if doc is None else 1
-    if more or len(equal) > len(paths):
+    if more:  # compiled even with no document: a bad filter is refused alike
         predicate = compile_filter(spec)
         if doc is not None and not budgeted(predicate, doc):
             doc = None
+    elif doc is not None:  # only scalar equalities: decided plainly where no array rule applies
+        for path in (p for p in equal if p not in paths):
+            verdict = plainly(doc, path, equal[path])
+            if verdict is None:
+                doc = doc if budgeted(compile_filter(spec), doc) else None
+                break
+            if not verdict:
+                doc = None
+                break
     found: list[Document] = [] if doc is None else [doc]
     return Result(found, len(found), plan, name, examined, matched=len(found))
+
+
+def plainly(doc: Document, path: str, value: Any) -> bool | None:
+    """Whether a top-level field equals a plain scalar (hash_key equality is MongoDB's), when
+    that needs no array or path rules: None for a dotted path or an array, which may match by
+    an element."""
+    if "." in path:
+        return None
+    stored = doc.get(path, MISSING)
+    if stored is MISSING:
+        return False  # the value is not null: a missing field does not equal it
+    if isinstance(stored, list):
+        return None
+    return not isinstance(stored, dict) and hash_key(stored) == hash_key(value)
 
 
 def _unique_index(store: Store, equal: dict[str, Any]) -> tuple[str, Any] | None:
