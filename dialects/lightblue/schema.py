@@ -124,6 +124,8 @@ class Schema:
         self.root.fields = _build_fields(self.schema["fields"], "", self.root)
         self.enums = _enums(self.info.get("enums"))
         self.access: dict[str, Any] = self.schema.get("access") or {}
+        # what the operations derive from this version, once: a Schema never changes once parsed
+        self.memo: dict[str, Any] = {}
 
     @property
     def collection(self) -> str:

@@ -59,15 +59,12 @@ class DataService:
 
     async def ensure_indexes(self, schema: Schema) -> None:
         # every call: the engine answers an index it has without I/O, and notices a reset's drop
-        indexes = schema.info.get("indexes") or []
+        declared = schema.memo.get("indexes")
+        if declared is None:
+            declared = schema.memo["indexes"] = declared_indexes(schema)
         coll = self.collection(schema)
-        for index in indexes:  # unique ones are constraints; every one serves queries (§6)
-            if not isinstance(index, dict):
-                continue
-            fields = [f for f in index.get("fields") or [] if isinstance(f, dict)]
-            keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
-            if keys and keys != [("_id", 1)]:
-                await coll.ensure_index(keys, unique=index.get("unique") is True)
+        for keys, unique in declared:
+            await coll.ensure_index(keys, unique=unique)
 
     def projection(self, schema: Schema, spec: Any) -> Projection | None:
         if spec is msgspec.UNSET or spec is None:
@@ -87,11 +84,11 @@ class DataService:
         """A stored document as a caller sees it: numbers restored, marker fields filled,
         fields the caller may not find removed (§4, §6)."""
         out = numbers_out(schema.root, doc)
-        for field in schema.root.fields.values():
-            if field.spec.get("documentVersion") is True:
-                out[field.name] = doc_version(doc)
-            elif field.spec.get("resultMetadata") is True:
-                out[field.name] = {"documentVersion": doc_version(doc)}
+        markers = schema.memo.get("markers")
+        if markers is None:
+            markers = schema.memo["markers"] = marker_fields(schema)
+        for name, whole in markers:
+            out[name] = doc_version(doc) if whole else {"documentVersion": doc_version(doc)}
         return hide(self.caller, schema, schema.root, out)
 
     def shown(self, schema: Schema, projection: Projection | None, doc: dict[str, Any]) -> Any:
@@ -102,6 +99,32 @@ class DataService:
 
     def whole(self, schema: Schema, doc: dict[str, Any]) -> Any:
         return Projection(EVERYTHING).apply(self.visible(schema, doc))
+
+
+def marker_fields(schema: Schema) -> list[tuple[str, bool]]:
+    """Top-level fields the server fills: (name, True) a documentVersion, (name, False) a
+    resultMetadata (§6)."""
+    markers = []
+    for field in schema.root.fields.values():
+        if field.spec.get("documentVersion") is True:
+            markers.append((field.name, True))
+        elif field.spec.get("resultMetadata") is True:
+            markers.append((field.name, False))
+    return markers
+
+
+def declared_indexes(schema: Schema) -> list[tuple[list[tuple[str, int]], bool]]:
+    """(keys, unique) of each index the metadata declares: unique ones are constraints, every
+    one serves queries (§6); `_id` alone is the engine's own."""
+    declared = []
+    for index in schema.info.get("indexes") or []:
+        if not isinstance(index, dict):
+            continue
+        fields = [f for f in index.get("fields") or [] if isinstance(f, dict)]
+        keys = [(_index_path(f), -1 if f.get("dir") == "$desc" else 1) for f in fields]
+        if keys and keys != [("_id", 1)]:
+            declared.append((keys, index.get("unique") is True))
+    return declared
 
 
 def _index_path(spec: dict[str, Any]) -> str:
