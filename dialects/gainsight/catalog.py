@@ -22,10 +22,6 @@ from .schema import ObjectSchema, SchemaError, object_from_decl
 from .standard import CANONICAL, STANDARD
 
 DIALECT = "gainsight"
-# (tenant, object name, stored declaration as JSON) -> its schema: every request reads the
-# declaration, and building the schema from it cost more than the read
-_BUILT: dict[tuple[str, str, bytes], ObjectSchema] = {}
-_BUILT_MAX = 1024
 
 
 def check_declarations(options: GainsightOptions) -> None:
@@ -63,19 +59,19 @@ class Catalog:
     async def _get(self, lower: str) -> ObjectSchema | None:
         doc = await self.stored.find_one({"_id": lower})
         if doc is not None:
-            key = (self.tenant, doc["name"], msgspec.json.encode(doc["decl"]))
-            built = _BUILT.get(key)
-            if built is None:
-                built = self._build(doc["name"], msgspec.convert(doc["decl"], ObjectDecl))
-                if len(_BUILT) >= _BUILT_MAX:
-                    _BUILT.clear()
-                _BUILT[key] = built
+            # building the schema costs more than reading its declaration: built once per text
+            build = functools.partial(self._build_stored, doc["name"], doc["decl"])
+            content = (self.tenant, doc["name"], msgspec.json.encode(doc["decl"]))
+            built = self.known.built(content, build) if self.known is not None else build()
             return dataclasses.replace(built, inferred=bool(doc.get("inferred")))
         if lower in self.configured:
             return self._build(*self.configured[lower])
         if lower in STANDARD:
             return self._build(CANONICAL[lower], STANDARD[lower])
         return None
+
+    def _build_stored(self, name: str, decl: Any) -> ObjectSchema:
+        return self._build(name, msgspec.convert(decl, ObjectDecl))
 
     def _build(self, name: str, decl: ObjectDecl) -> ObjectSchema:
         lower = name.lower()

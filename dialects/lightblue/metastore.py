@@ -100,10 +100,9 @@ def _unpack(text: str) -> dict[str, Any]:
     return value
 
 
-@functools.lru_cache(maxsize=256)
 def _parsed(info_text: str, schema_text: str) -> Schema:
-    """The Schema of two stored metadata texts: every data call resolves one, and the same
-    texts parse to the same Schema (never changed once built), so it is built once."""
+    """The Schema of two stored metadata texts (the same texts parse to the same Schema, never
+    changed once built: MetadataStore keeps it by them)."""
     return Schema({"entityInfo": _unpack(info_text), "schema": _unpack(schema_text)})
 
 
@@ -196,7 +195,11 @@ class MetadataStore:
         schema_doc = await self.coll.find_one({"_id": _schema_id(name, version)})
         if schema_doc is None:
             raise LightblueError(E.UNKNOWN_VERSION, f"{name}:{version}")
-        return _parsed(info_doc["entityInfo"], schema_doc["schema"])
+        texts = (info_doc["entityInfo"], schema_doc["schema"])
+        if self.resolved is None:
+            return _parsed(*texts)
+        # every data call resolves one: parsed once per text, on any backend
+        return self.resolved.built(texts, functools.partial(_parsed, *texts))
 
     # -- writes ------------------------------------------------------------------------------
 

@@ -79,3 +79,23 @@ async def test_loading_the_data_file_changes_the_generation(tmp_path: Path) -> N
     async with second:
         assert changed(held, before)
         assert await held.find({}) == [{"_id": 1}]
+
+
+def test_derived_builds_a_value_once_per_content_and_stays_bounded() -> None:
+    from doppelgate.engine import Derived
+
+    derived: Derived[object] = Derived(max_entries=2)
+    built: list[str] = []
+
+    def build(text: str) -> object:
+        built.append(text)
+        return {"parsed": text}
+
+    first = derived.built("a", lambda: build("a"))
+    assert derived.built("a", lambda: build("a")) is first and built == ["a"]
+    derived.built("b", lambda: build("b"))
+    derived.built("c", lambda: build("c"))  # the oldest ("a") makes room
+    assert derived.built("c", lambda: build("c")) == {"parsed": "c"}
+    derived.built("a", lambda: build("a"))
+    assert built == ["a", "b", "c", "a"]
+    assert Derived().built("a", lambda: build("a")) is not first  # each context its own

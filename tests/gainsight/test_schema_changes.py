@@ -4,6 +4,11 @@ call, although calls keep the object's schema while no object was (un)declared."
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from doppelgate.dialects.gainsight.catalog import Catalog
+
 from .helpers import Gainsight
 
 CONTROL = "http://testserver/_doppelgate"
@@ -30,3 +35,25 @@ async def test_object_changes_are_seen_by_the_next_data_call(gs: Gainsight) -> N
     assert (await gs.http.post(f"{CONTROL}/reset")).status_code == 200
     [row] = await gs.insert("Plan__gc", {"Name": "b", "Score__gc": 3, "Other__gc": "x"})
     assert (row["Score__gc"], row["Other__gc"]) == (3, "x")
+
+
+async def test_a_declaration_is_built_once_by_a_server(
+    gs: Gainsight, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both backends: MongoDB reads the declaration on every call (no generation), but the
+    same stored declaration builds its schema once, and a changed one once more."""
+    built: list[str] = []
+    real = Catalog._build_stored
+
+    def counting(self: Catalog, name: str, decl: Any) -> Any:
+        built.append(name)
+        return real(self, name, decl)
+
+    monkeypatch.setattr(Catalog, "_build_stored", counting)
+    await gs.declare("Plan__gc", {"Name": "STRING"})
+    for n in range(3):
+        await gs.insert("Plan__gc", {"Name": f"p{n}"})
+    await gs.declare("Plan__gc", {"Name": "STRING", "Score__gc": "NUMBER"})
+    for n in range(3):
+        await gs.insert("Plan__gc", {"Name": f"q{n}", "Score__gc": n})
+    assert built == ["Plan__gc", "Plan__gc"]

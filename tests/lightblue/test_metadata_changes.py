@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from doppelgate.dialects.lightblue import metastore
+
 from .helpers import Lightblue, country_metadata
 
 CONTROL = "http://testserver/_doppelgate"
@@ -50,3 +53,22 @@ async def test_metadata_changes_are_seen_by_the_next_data_call(country: Lightblu
     assert gone == "crud:UnknownEntity"
     await lb.create_metadata(country_metadata())
     assert await insert_motto(lb, status=500) == "metadata:InvalidFieldReference"
+
+
+async def test_a_metadata_version_is_parsed_once_by_a_server(
+    country: Lightblue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both backends: MongoDB reads the metadata on every call (no generation), but the
+    same stored texts are parsed once, and a new version once more."""
+    parsed: list[str] = []
+    real = metastore._parsed
+
+    def counting(info: str, schema: str) -> Any:
+        parsed.append(schema)
+        return real(info, schema)
+
+    monkeypatch.setattr(metastore, "_parsed", counting)
+    await country.meta("PUT", "/country/2.0.0", with_motto("2.0.0"))
+    for _ in range(3):
+        assert await insert_motto(country) == "COMPLETE"
+    assert len(parsed) == 1

@@ -1,14 +1,16 @@
 """Values a dialect derives from a collection's documents (a parsed schema), kept while the
-collection's generation() stays the same, so an unchanged collection is not read again."""
+collection's generation() stays the same, so an unchanged collection is not read again; and
+values built from a stored text, kept by that text (the same text builds the same value)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .core import Address, Collection
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Derived(Generic[V]):
@@ -19,6 +21,7 @@ class Derived(Generic[V]):
     def __init__(self, max_entries: int = 1024) -> None:
         self.max_entries = max_entries
         self._entries: dict[tuple[Address, Hashable], tuple[int, V]] = {}
+        self._built: dict[Hashable, Any] = {}  # content -> what build() made of it
 
     async def get(
         self, collection: Collection, key: Hashable, read: Callable[[], Awaitable[V]]
@@ -37,4 +40,17 @@ class Derived(Generic[V]):
         if len(self._entries) >= self.max_entries and slot not in self._entries:
             del self._entries[next(iter(self._entries))]  # the oldest entry makes room
         self._entries[slot] = (generation, value)
+        return value
+
+    def built(self, content: Hashable, build: Callable[[], T]) -> T:
+        """The value `build` makes from `content` (a stored declaration's text, say), built once
+        while kept: on any backend, a value read again is not parsed again."""
+        try:
+            return self._built[content]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = build()
+        if len(self._built) >= self.max_entries:
+            del self._built[next(iter(self._built))]  # the oldest entry makes room
+        self._built[content] = value
         return value
