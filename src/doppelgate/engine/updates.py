@@ -21,11 +21,14 @@ from .values import bracket, equal, hash_key, split_path
 OPERATORS = ("$set", "$unset", "$inc", "$push", "$pull", "$addToSet", "$setOnInsert")
 
 
-def validate_update(update: Any) -> list[tuple[str, str, Any]]:
+Steps = list[tuple[str, str, Any]]  # (operator, path, argument), in the update's order
+
+
+def validate_update(update: Any) -> Steps:
     """Check the update's shape; returns (operator, path, argument) triples."""
     if not isinstance(update, Mapping) or not update:
         raise InvalidUpdate("an update must be a non-empty document of operators")
-    steps: list[tuple[str, str, Any]] = []
+    steps: Steps = []
     for op, fields in update.items():
         if op not in OPERATORS:
             raise InvalidUpdate(f"unknown update operator {op}")
@@ -48,7 +51,13 @@ def validate_update(update: Any) -> list[tuple[str, str, Any]]:
 
 def apply_update(doc: dict[str, Any], update: Mapping[str, Any], *, inserting: bool) -> None:
     """Apply `update` to `doc` in place; the caller works on a copy so failure changes nothing."""
-    for op, path, arg in validate_update(update):
+    apply_steps(doc, validate_update(update), inserting=inserting)
+
+
+def apply_steps(doc: dict[str, Any], steps: Steps, *, inserting: bool) -> None:
+    """apply_update with the update validated already (validate_update's steps): a write of
+    many documents validates its update once."""
+    for op, path, arg in steps:
         parts = split_path(path)
         if op == "$set" or (op == "$setOnInsert" and inserting):
             _set(doc, parts, arg)

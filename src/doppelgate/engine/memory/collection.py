@@ -36,7 +36,7 @@ from ..ordered import OrderedIndex
 from ..pinned import pinned_one
 from ..planner import Result, candidate_ids, execute, noted, scans, terms_of
 from ..projection import compile_projection
-from ..updates import apply_update, upsert_document, validate_update
+from ..updates import Steps, apply_steps, upsert_document, validate_update
 from ..values import hash_key
 
 
@@ -240,9 +240,9 @@ class MemoryCollection(Collection):
     async def insert_many(self, docs: Sequence[Document]) -> list[Any]:
         return [self._insert(doc) for doc in docs]
 
-    def _update_one(self, doc: Document, update: Mapping[str, Any]) -> tuple[Document, bool]:
+    def _update_one(self, doc: Document, steps: Steps) -> tuple[Document, bool]:
         new = clone(doc)
-        apply_update(new, update, inserting=False)
+        apply_steps(new, steps, inserting=False)
         if hash_key(new.get("_id")) != hash_key(doc["_id"]):
             raise InvalidUpdate("the _id field cannot be changed")
         if encode(new) == encode(doc):  # byte-equal: 1 vs 1.0 vs true still count as changes
@@ -260,7 +260,7 @@ class MemoryCollection(Collection):
     async def update(
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
     ) -> UpdateResult:
-        validate_update(update)
+        steps = validate_update(update)  # refused even when nothing matches, as MongoDB does
         matched = await self._matching(filter, 0 if many else 1)
         if not matched:
             if upsert:
@@ -268,7 +268,7 @@ class MemoryCollection(Collection):
             return UpdateResult(0, 0)
         modified = 0
         for doc in matched if many else matched[:1]:
-            modified += self._update_one(doc, update)[1]
+            modified += self._update_one(doc, steps)[1]
         return UpdateResult(len(matched) if many else 1, modified)
 
     async def find_one_and_update(
@@ -281,7 +281,7 @@ class MemoryCollection(Collection):
         projection: Mapping[str, Any] | None = None,
         return_new: bool = True,
     ) -> Document | None:
-        validate_update(update)
+        steps = validate_update(update)
         project = compile_projection(projection)
         result = await self._run(filter, sort, 0, 1, False)
         found = self._current(result, filter)
@@ -291,7 +291,7 @@ class MemoryCollection(Collection):
             stored = self._upsert(filter, update, None)
             return clone(project(stored) if project else stored) if return_new else None
         old = found[0]
-        new, _ = self._update_one(old, update)
+        new, _ = self._update_one(old, steps)
         result = new if return_new else old
         return clone(project(result) if project else result)
 
