@@ -45,7 +45,14 @@ async def test_writes_by_one_id_change_that_document_only(engine: Engine) -> Non
 
 @pytest.mark.parametrize(
     "bad",
-    [{"_id": 1, "n": {"$nope": 1}}, {"_id": 1, "$where": "1"}, {"_id": 1, "n": {"$gt": 1, "m": 2}}],
+    [
+        {"_id": 1, "n": {"$nope": 1}},
+        {"_id": 1, "$where": "1"},
+        {"_id": 1, "n": {"$gt": 1, "m": 2}},
+        {"_id": 1, "$and": []},
+        {"_id": 1, "$and": [{"n": 1}, 2]},
+        {"$and": [{"_id": 1}, {"$and": []}]},
+    ],
 )
 async def test_a_bad_filter_is_refused_whether_or_not_the_id_exists(
     engine: Engine, bad: dict

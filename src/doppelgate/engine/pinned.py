@@ -19,7 +19,12 @@ def equalities(spec: Filter) -> tuple[dict[str, Any], bool]:
     equal: dict[str, Any] = {}
     more = False
     for key, value in spec.items():
-        if key == "$and" and isinstance(value, list) and all(isinstance(s, dict) for s in value):
+        if (
+            key == "$and"
+            and isinstance(value, list)
+            and value
+            and all(type(s) is dict for s in value)
+        ):
             for sub in value:
                 found, other = equalities(sub)
                 more = more or other or any(p in equal for p in found)
