@@ -84,6 +84,8 @@ async def test_a_unique_key_or_an_and_of_equalities_is_looked_up_too() -> None:
     assert [d["_id"] for d in await coll.find({"$and": [{"user": 0}, {"_id": 3.0}]})] == [3]
     assert coll.last_plan["plan"] == "IDHACK"
     assert await coll.find({"$and": [{"_id": 3}, {"_id": 4}]}) == []  # one path, two values
+    assert await coll.find({"$and": [{"key": "k4"}], "user": 2, "key": "k5"}) == []
+    assert await coll.find({"key": "k4", "user": 1, "$and": [{"key": "k5"}]}) == []  # k4: user 1
     assert await coll.find({"_id": 3, "$or": [{"user": 1}, {"key": "k3"}]}) != []
 
 
@@ -97,8 +99,12 @@ async def test_pinned_reads_return_what_a_scan_returns(seed: int) -> None:
     stored = await coll.find()
     ids = [d["_id"] for d in stored]
     for _ in range(150):
-        spec = make_filter(rng, ids)
-        spec = {"$and": [spec, {"u": rng.randrange(130)}]} if rng.random() < 0.5 else spec
+        spec, pick = make_filter(rng, ids), rng.random()
+        one, other = rng.randrange(130), rng.randrange(130)
+        if pick < 0.4:
+            spec = {"$and": [spec, {"u": one}]}
+        elif pick < 0.6:  # the unique path named twice, with one value or two
+            spec = {"$and": [{"u": one}], "u": rng.choice([one, other])}
         want, total = reference(stored, spec, [], 0, 0)
         found, count = await coll.find_with_count(spec)
         assert ([d["_id"] for d in found], count) == (want, total), spec

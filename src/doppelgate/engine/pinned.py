@@ -29,7 +29,7 @@ def equalities(spec: Filter) -> tuple[dict[str, Any], bool]:
                 found, other = equalities(sub)
                 more = more or other or any(p in equal for p in found)
                 equal |= found
-        elif key.startswith("$") or not usable(value):  # an operator document is a dict
+        elif key.startswith("$") or not usable(value) or key in equal:  # operators are dicts
             more = True
         else:
             equal[key] = value
