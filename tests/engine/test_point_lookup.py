@@ -9,6 +9,7 @@ import pytest
 
 from doppelgate.engine import Engine, InvalidFilter
 from doppelgate.engine.memory import MemoryEngine
+from doppelgate.engine.planner import execute
 
 from .test_planner import make_docs, make_filter, reference
 
@@ -108,3 +109,76 @@ async def test_pinned_reads_return_what_a_scan_returns(seed: int) -> None:
         want, total = reference(stored, spec, [], 0, 0)
         found, count = await coll.find_with_count(spec)
         assert ([d["_id"] for d in found], count) == (want, total), spec
+
+
+def _differential_filter(rng: random.Random) -> dict:
+    """Equalities that pin, mixed with what must leave the choice to the planner."""
+    value = lambda: rng.choice([0, 1, 1.0, 2, True, "x", "y", float("nan"), None, [1], {"n": 1}])  # noqa: E731
+    terms: list[dict] = []
+    for _ in range(rng.randint(1, 4)):
+        path = rng.choice(["_id", "u", "b", "k", "tags", "d.e"])
+        form = rng.random()
+        if form < 0.6:
+            terms.append({path: rng.choice([rng.randrange(8), value()])})
+        elif form < 0.75:
+            terms.append({path: {"$eq": rng.randrange(8)}})
+        elif form < 0.85:
+            terms.append({path: {"$in": [rng.randrange(8), rng.randrange(8)]}})
+        else:
+            terms.append({"$or": [{path: rng.randrange(8)}, {"b": "x"}]})
+    spec: dict = {}
+    for term in terms:
+        if rng.random() < 0.3:
+            spec.setdefault("$and", []).append(term)
+        else:
+            spec.update(term)
+    return spec
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_look_ups_answer_and_explain_as_the_planner_does(seed: int) -> None:
+    """Every filter: the same documents, total and explain (plan, index, examined) as the
+    planner's own execution, whichever indexes are declared and in which order."""
+    rng = random.Random(seed)
+    coll = MemoryEngine().collection("test", "point", f"diff{seed}")
+    await coll.ensure_index(["b"])  # a non-unique index declared before the unique ones
+    await coll.ensure_index(["u"], unique=True)
+    await coll.ensure_index(["k", "b"], unique=True)
+    await coll.ensure_index(["tags"], unique=True)
+    docs = []
+    for i in range(40):
+        doc: dict = {"_id": i if i % 5 else float(i), "u": i, "k": i % 4, "b": i // 4}
+        doc |= {"tags": [f"t{i}", i + 100], "d": {"e": i % 3}}
+        if i % 7 == 0:
+            doc["n"] = float("nan")
+        docs.append(doc)
+    await coll.insert_many(docs)
+    for _ in range(300):
+        spec = _differential_filter(rng)
+        try:
+            planned = execute(coll, spec, None, 0, 0, True)
+        except (InvalidFilter, TypeError) as exc:
+            with pytest.raises(type(exc)):
+                await coll.find_with_count(spec)
+            continue
+        found, total = await coll.find_with_count(spec)
+        assert ([d["_id"] for d in found], total) == (
+            [d["_id"] for d in planned.docs],
+            planned.total,
+        )
+        assert coll.last_plan == planned.explain(), spec
+
+
+async def test_what_the_planner_refuses_or_pages_oddly_is_unchanged() -> None:
+    coll = MemoryEngine().collection("test", "point", "odd")
+    await coll.ensure_index(["u"], unique=True)
+    await coll.insert_many([{"_id": 1, "u": "x", "b": 1, "n": float("nan")}])
+    for sort in ([("b", 2)], {"": 1}):
+        with pytest.raises(InvalidFilter):
+            await coll.find({"_id": 1}, sort=sort)
+        with pytest.raises(InvalidFilter):
+            await coll.find({"u": "x"}, sort=sort)
+    assert [d["_id"] for d in await coll.find({"_id": 1, "n": float("nan")})] == [1]
+    with pytest.raises(InvalidFilter):
+        await coll.find({"_id": 99, "b": {1, 2}})
+    assert await coll.find({"_id": 1}, limit=-1) == []  # the planner's slice [0:-1]

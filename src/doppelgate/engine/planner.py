@@ -97,7 +97,10 @@ def terms_of(spec: Filter | None, into: Terms | None = None) -> Terms:
     for key, value in (spec or {}).items():
         if key == "$and" and isinstance(value, list):
             for sub in value:
-                terms_of(sub, terms)
+                if isinstance(sub, Mapping):
+                    terms_of(sub, terms)
+                else:  # not a document: compile_filter refuses the filter
+                    terms.exact = False
         elif key.startswith("$"):
             terms.exact = False
         else:

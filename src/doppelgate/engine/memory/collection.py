@@ -7,7 +7,7 @@ one event loop each write is atomic. Stored documents are never mutated, only re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..budget import budget, paced_first, sort_documents
@@ -89,8 +89,10 @@ class MemoryCollection(Collection):
         """The planner's answer, under the time budget; a plan that scans the collection runs paced
         instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
-        # one _id or unique key: look-ups, no plan (pinned.py)
-        result = pinned_one(self, filter, self._budgeted) if not skip else None
+        # one _id or key: look-ups, no plan (pinned.py); a bad sort is refused alike
+        result = pinned_one(self, filter) if not skip and limit >= 0 else None
+        if result is not None:
+            normalize_sort(sort)
         if result is None:
             terms = terms_of(filter)  # once for both the check and the plan
             with budget(self._engine.max_time_ms):
@@ -102,10 +104,6 @@ class MemoryCollection(Collection):
         self.examined = result.examined
         self._last = result
         return result
-
-    def _budgeted(self, predicate: Callable[[Document], bool], doc: Document) -> bool:
-        with budget(self._engine.max_time_ms):
-            return predicate(doc)
 
     async def _paced_scan(
         self, filter: Filter | None, sort: SortSpec | None, skip: int, limit: int, total: bool
