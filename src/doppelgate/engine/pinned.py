@@ -79,12 +79,12 @@ def smallest_bucket(
 def plainly(doc: Document, path: str, value: Any) -> bool | None:
     """Whether a top-level field equals a plain scalar (hash_key equality is MongoDB's), when
     that needs no array or path rules: None for a dotted path or an array, which may match by
-    an element."""
+    an element, and for a stored NaN."""
     if "." in path:
         return None
     stored = doc.get(path, MISSING)
     if stored is MISSING:
         return False  # the value is not null: a missing field does not equal it
-    if isinstance(stored, list):
+    if isinstance(stored, list) or stored != stored:  # a stored NaN: the filter's own rules
         return None
     return not isinstance(stored, dict) and hash_key(stored) == hash_key(value)

@@ -90,7 +90,7 @@ class MemoryCollection(Collection):
         instead: a scan longer than a slice goes on off the event loop (budget.py), so neither a
         large collection nor a costly predicate (a time-limited regex) holds the loop."""
         # one _id or key: look-ups, no plan (pinned.py); a bad sort is refused alike
-        result = pinned_one(self, filter) if not skip and limit >= 0 else None
+        result = pinned_one(self, filter) if not skip and (not limit or limit > 0) else None
         if result is not None:
             normalize_sort(sort)
         if result is None:
