@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from .core import clone
 from .errors import InvalidUpdate
 from .filters import compile_condition, compile_filter, equality_fields, is_operator_doc
 from .values import bracket, equal, hash_key, split_path
@@ -47,6 +48,29 @@ def validate_update(update: Any) -> Steps:
                 f"updating the path {'.'.join(b)!r} would create a conflict at {'.'.join(a)!r}"
             )
     return steps
+
+
+def updated(doc: Mapping[str, Any], steps: Steps) -> dict[str, Any]:
+    """A copy of a stored document with validated update steps applied; its `_id` stays."""
+    new = clone(doc)
+    apply_steps(new, steps, inserting=False)
+    if hash_key(new.get("_id")) != hash_key(doc["_id"]):
+        raise InvalidUpdate("the _id field cannot be changed")
+    return new  # type: ignore[no-any-return]
+
+
+def check_replacement(doc: Any) -> None:
+    """A replacement is a plain document: no update operators."""
+    if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
+        raise InvalidUpdate("a replacement is a plain document without operators")
+
+
+def replaced(old: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
+    """`doc` as the replacement of `old`: `old`'s `_id` first, which `doc` may repeat but not
+    change."""
+    if "_id" in doc and hash_key(doc["_id"]) != hash_key(old["_id"]):
+        raise InvalidUpdate("the _id field cannot be changed")
+    return {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
 
 
 def apply_update(doc: dict[str, Any], update: Mapping[str, Any], *, inserting: bool) -> None:

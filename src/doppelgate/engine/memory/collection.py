@@ -28,7 +28,7 @@ from ..core import (
     normalize_sort,
     with_id,
 )
-from ..errors import DuplicateKey, InvalidDocument, InvalidUpdate
+from ..errors import DuplicateKey, InvalidDocument
 from ..filters import compile_filter
 from ..hashed import Declared, HashIndex
 from ..indexes import key_doc, same_fields
@@ -36,7 +36,7 @@ from ..ordered import OrderedIndex
 from ..pinned import pinned_one
 from ..planner import Result, candidate_ids, execute, noted, scans, terms_of
 from ..projection import compile_projection
-from ..updates import Steps, apply_steps, upsert_document, validate_update
+from ..updates import Steps, check_replacement, replaced, updated, upsert_document, validate_update
 from ..values import hash_key
 
 
@@ -239,10 +239,7 @@ class MemoryCollection(Collection):
         return [self._insert(doc) for doc in docs]
 
     def _update_one(self, doc: Document, steps: Steps) -> tuple[Document, bool]:
-        new = clone(doc)
-        apply_steps(new, steps, inserting=False)
-        if hash_key(new.get("_id")) != hash_key(doc["_id"]):
-            raise InvalidUpdate("the _id field cannot be changed")
+        new = updated(doc, steps)
         if encode(new) == encode(doc):  # byte-equal: 1 vs 1.0 vs true still count as changes
             return doc, False
         return self._store(new, doc), True
@@ -294,17 +291,14 @@ class MemoryCollection(Collection):
         return clone(project(result) if project else result)
 
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
-        if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
-            raise InvalidUpdate("a replacement is a plain document without operators")
+        check_replacement(doc)
         matched = await self._matching(filter, 1)
         if not matched:
             if upsert:
                 return UpdateResult(0, 0, self._upsert(filter, None, doc)["_id"])
             return UpdateResult(0, 0)
         old = matched[0]
-        if "_id" in doc and hash_key(doc["_id"]) != hash_key(old["_id"]):
-            raise InvalidUpdate("the _id field cannot be changed")
-        new = {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+        new = replaced(old, doc)
         if encode(new) == encode(old):
             return UpdateResult(1, 0)
         self._store(new, old)

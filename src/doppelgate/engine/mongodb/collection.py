@@ -3,6 +3,7 @@ driver calls (driver.py), reads (reads.py) and compare-and-swap writes (writes.p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,17 +16,16 @@ from ..core import (
     IndexSpec,
     SortSpec,
     UpdateResult,
-    clone,
     index_spec,
     normalize_sort,
     with_id,
 )
-from ..errors import DuplicateKey, EngineError, InvalidDocument, InvalidUpdate
+from ..errors import DuplicateKey, EngineError, InvalidDocument
 from ..filters import Predicate, compile_filter
 from ..indexes import index_keys, key_doc
 from ..projection import compile_projection
 from ..serverside import server_update
-from ..updates import apply_update, validate_update
+from ..updates import check_replacement, replaced, updated, validate_update
 from ..values import hash_key
 from .codec import META, UNPINNED, as_stored, filter_as_stored, only_id
 from .driver import Backend, Driver
@@ -127,14 +127,8 @@ class MongoCollection(Collection):
         return [d["_id"] for d in prepared]
 
     def _updater(self, update: Mapping[str, Any]) -> Callable[[Document], Document]:
-        def compute(doc: Document) -> Document:
-            new = clone(doc)
-            apply_update(new, update, inserting=False)
-            if hash_key(new.get("_id")) != hash_key(doc["_id"]):
-                raise InvalidUpdate("the _id field cannot be changed")
-            return new
-
-        return compute
+        steps = validate_update(update)  # once, however many documents it rewrites
+        return lambda doc: updated(doc, steps)
 
     async def update(
         self, filter: Filter, update: Mapping[str, Any], *, many: bool = False, upsert: bool = False
@@ -222,17 +216,11 @@ class MongoCollection(Collection):
         raise gave_up()
 
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
-        if not isinstance(doc, dict) or any(k.startswith("$") for k in doc):
-            raise InvalidUpdate("a replacement is a plain document without operators")
+        check_replacement(doc)
         doc = as_stored(doc)
         spec = filter_as_stored(filter)
         predicate = compile_filter(spec)
-
-        def compute(old: Document) -> Document:
-            if "_id" in doc and hash_key(doc["_id"]) != hash_key(old["_id"]):
-                raise InvalidUpdate("the _id field cannot be changed")
-            return {"_id": old["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
-
+        compute = functools.partial(replaced, doc=doc)
         return await self._write_first(spec, predicate, compute, upsert, None, doc)
 
     async def delete(self, filter: Filter, *, many: bool = True) -> int:
