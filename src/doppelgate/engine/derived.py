@@ -37,9 +37,7 @@ class Derived(Generic[V]):
             return kept[1]
         # tagged with the generation seen before reading: a write while reading makes it stale
         value = await read()
-        if len(self._entries) >= self.max_entries and slot not in self._entries:
-            del self._entries[next(iter(self._entries))]  # the oldest entry makes room
-        self._entries[slot] = (generation, value)
+        _keep(self._entries, slot, (generation, value), self.max_entries)
         return value
 
     def built(self, content: Hashable, build: Callable[[], T]) -> T:
@@ -50,7 +48,11 @@ class Derived(Generic[V]):
         except KeyError:
             pass
         value = build()
-        if len(self._built) >= self.max_entries:
-            del self._built[next(iter(self._built))]  # the oldest entry makes room
-        self._built[content] = value
+        _keep(self._built, content, value, self.max_entries)
         return value
+
+
+def _keep(entries: dict[Any, Any], key: Hashable, value: Any, max_entries: int) -> None:
+    if len(entries) >= max_entries and key not in entries:
+        del entries[next(iter(entries))]  # the oldest entry makes room
+    entries[key] = value
