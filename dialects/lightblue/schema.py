@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from . import errors as E
 from .errors import LightblueError
+
+T = TypeVar("T")
 
 SIMPLE_TYPES = frozenset(
     {"string", "integer", "double", "boolean", "date", "biginteger", "bigdecimal", "binary"}
@@ -126,6 +129,12 @@ class Schema:
         self.access: dict[str, Any] = self.schema.get("access") or {}
         # what the operations derive from this version, once: a Schema never changes once parsed
         self.memo: dict[str, Any] = {}
+
+    def derived(self, name: str, derive: Callable[[Schema], T]) -> T:
+        """What `derive` makes of this version, made once (`memo`)."""
+        if name not in self.memo:
+            self.memo[name] = derive(self)
+        return self.memo[name]  # type: ignore[no-any-return]
 
     @property
     def collection(self) -> str:

@@ -59,11 +59,8 @@ class DataService:
 
     async def ensure_indexes(self, schema: Schema) -> None:
         # every call: the engine answers an index it has without I/O, and notices a reset's drop
-        declared = schema.memo.get("indexes")
-        if declared is None:
-            declared = schema.memo["indexes"] = declared_indexes(schema)
         coll = self.collection(schema)
-        for keys, unique in declared:
+        for keys, unique in schema.derived("indexes", declared_indexes):
             await coll.ensure_index(keys, unique=unique)
 
     def projection(self, schema: Schema, spec: Any) -> Projection | None:
@@ -84,10 +81,7 @@ class DataService:
         """A stored document as a caller sees it: numbers restored, marker fields filled,
         fields the caller may not find removed (§4, §6)."""
         out = numbers_out(schema.root, doc)
-        markers = schema.memo.get("markers")
-        if markers is None:
-            markers = schema.memo["markers"] = marker_fields(schema)
-        for name, whole in markers:
+        for name, whole in schema.derived("markers", marker_fields):
             out[name] = doc_version(doc) if whole else {"documentVersion": doc_version(doc)}
         return hide(self.caller, schema, schema.root, out)
 
