@@ -170,17 +170,36 @@ class MongoCollection(Collection):
         update: Mapping[str, Any] | None,
         replacement: Document | None,
     ) -> UpdateResult:
-        """update (one) and replace: the first match rewritten by `compute`, else the upsert,
-        in compare-and-swap rounds."""
+        """update (one) and replace: the first match rewritten by `compute`, else the upsert."""
+        written, inserted = await self._first_or_upsert(
+            spec, predicate, None, compute, upsert, update, replacement
+        )
+        if written is not None:
+            return UpdateResult(1, int(written[2]))
+        return UpdateResult(0, 0, inserted["_id"] if inserted is not None else None)
+
+    async def _first_or_upsert(
+        self,
+        spec: Filter,
+        predicate: Predicate,
+        sort: SortSpec | None,
+        compute: Callable[[Document], Document],
+        upsert: bool,
+        update: Mapping[str, Any] | None,
+        replacement: Document | None,
+    ) -> tuple[tuple[Document, Document, bool] | None, Document | None]:
+        """In compare-and-swap rounds: ((old, new, modified), None) for the first match (in sort
+        order) rewritten by `compute`, else (None, the document inserted) with `upsert`, else
+        (None, None)."""
         async for _ in self._writes.rounds():
-            written = await self._writes.write_first(spec, predicate, None, compute)
+            written = await self._writes.write_first(spec, predicate, sort, compute)
             if written is not None:
-                return UpdateResult(1, int(written[2]))
+                return written, None
             if not upsert:
-                return UpdateResult(0, 0)
-            stored = await self._writes.upsert(spec, predicate, update, replacement)
-            if stored is not None:
-                return UpdateResult(0, 0, stored["_id"])
+                return None, None
+            inserted = await self._writes.upsert(spec, predicate, update, replacement)
+            if inserted is not None:
+                return None, inserted
         raise gave_up()
 
     async def find_one_and_update(
@@ -200,20 +219,16 @@ class MongoCollection(Collection):
         predicate = compile_filter(spec)
         normalize_sort(sort)
         compute = self._updater(update)
-        async for _ in self._writes.rounds():
-            written = await self._writes.write_first(spec, predicate, sort, compute)
-            if written is not None:
-                old, new, _ = written
-                result = new if return_new else old
-                return project(result) if project else result
-            if not upsert:
-                return None
-            stored = await self._writes.upsert(spec, predicate, update, None)
-            if stored is not None:
-                if not return_new:
-                    return None
-                return project(stored) if project else stored
-        raise gave_up()
+        written, inserted = await self._first_or_upsert(
+            spec, predicate, sort, compute, upsert, update, None
+        )
+        if written is not None:
+            result = written[1] if return_new else written[0]
+        elif inserted is not None and return_new:
+            result = inserted
+        else:
+            return None
+        return project(result) if project else result
 
     async def replace(self, filter: Filter, doc: Document, *, upsert: bool = False) -> UpdateResult:
         check_replacement(doc)
